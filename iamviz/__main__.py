@@ -1,0 +1,5 @@
+import sys
+
+from iamviz.cli import main
+
+sys.exit(main())

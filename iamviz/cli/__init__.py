@@ -1,0 +1,76 @@
+"""The one command line, ``iamviz``, over the Qt-free core (and, lazily, the GUI and the renderer).
+
+Each subcommand is a module of this package with ``register(subparsers)``, which adds a parser whose default
+``func`` takes the parsed arguments and returns the exit code. Formatting lives here, never in ``analysis``.
+With no subcommand, ``iamviz`` opens the window on the classroom sample.
+
+Exit codes: 0 success; 1 a check failed (``findings --fail-on``); 2 bad input or an error reading AWS;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from iamviz import __version__
+from iamviz.errors import IamvizError
+
+# Order is the order of `iamviz --help`.
+COMMAND_MODULES = (
+    "gui",
+    "samples",
+    "summary",
+    "snapshot",
+    "permissions",
+    "can_assume",
+    "graph",
+    "chains",
+    "findings",
+    "scenarios",
+    "export",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="iamviz",
+        description="See AWS IAM role trust: who can assume which role, under which conditions, and why.",
+        epilog="Run without a command to open the window on the built-in classroom sample.",
+    )
+    parser.add_argument("--version", action="version", version=f"iamviz {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"iamviz.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"iamviz.cli.{name}":
+                continue  # a command not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
+        args_list = ["gui", *args_list]
+    args = parser.parse_args(args_list)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except IamvizError as exc:
+        print(f"iamviz: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("iamviz: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

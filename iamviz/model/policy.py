@@ -1,0 +1,346 @@
+"""Policy documents, parsed once at the edge into frozen, typed values.
+
+Every shape IAM accepts is read here and nowhere else:
+
+* a document as a JSON object, a JSON string, or a URL-encoded JSON string (the raw IAM API);
+* ``Statement`` as one object or a list of them;
+* ``Principal`` as ``"*"``, ``{"AWS": "*"}``, ``{"AWS": "ARN" | ["ARN", ...]}``, ``{"AWS": "123456789012"}``
+  (the account-ID shorthand), ``{"AWS": "AIDA..."}`` (the unique ID left by a deleted principal),
+  ``{"Service": ...}``, ``{"Federated": ...}``, ``{"CanonicalUser": ...}``;
+* ``Action``/``NotAction`` and ``Resource``/``NotResource`` as a string or a list;
+* ``Condition`` as ``{operator: {key: value | [values]}}``; booleans and numbers become strings.
+
+A shape IAM would reject raises :class:`~iamviz.errors.PolicyError` naming the JSON path. An operator this
+module does not know is *not* a parse error: the evaluator judges it UNKNOWN, which never allows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from urllib.parse import unquote
+
+from iamviz.errors import PolicyError
+
+
+class PrincipalKind(StrEnum):
+    """What kind of principal a trust statement names."""
+
+    AWS = "aws"
+    SERVICE = "service"
+    FEDERATED = "federated"
+    CANONICAL_USER = "canonical-user"
+    ANYONE = "anyone"
+
+
+_PRINCIPAL_KEYS = {
+    "AWS": PrincipalKind.AWS,
+    "Service": PrincipalKind.SERVICE,
+    "Federated": PrincipalKind.FEDERATED,
+    "CanonicalUser": PrincipalKind.CANONICAL_USER,
+}
+
+_UNIQUE_ID_PREFIXES = ("AIDA", "AROA", "AGPA", "ANPA", "AIPA", "ANVA", "ASCA", "AKIA", "ASIA", "APKA", "ACCA")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Principal:
+    """One principal named by a statement: ``Principal(kind=PrincipalKind.SERVICE, value="lambda.amazonaws.com")``.
+
+    ``"*"`` and ``{"AWS": "*"}`` both become ``Principal(kind=ANYONE, value="*")``.
+    """
+
+    kind: PrincipalKind
+    value: str
+
+    @property
+    def is_account(self) -> bool:
+        """Whether this names a whole account (``arn:aws:iam::ACCT:root`` or the bare 12-digit ID)."""
+        if self.kind is not PrincipalKind.AWS:
+            return False
+        return is_account_id(self.value) or (self.value.startswith("arn:") and self.value.endswith(":root"))
+
+    @property
+    def account_id(self) -> str | None:
+        """The 12-digit account this principal belongs to, when its value shows one."""
+        if self.kind is not PrincipalKind.AWS:
+            if self.kind is PrincipalKind.FEDERATED and self.value.startswith("arn:"):
+                parts = self.value.split(":", 5)
+                return parts[4] if len(parts) == 6 and parts[4] else None
+            return None
+        if is_account_id(self.value):
+            return self.value
+        parts = self.value.split(":", 5)
+        if len(parts) == 6 and parts[0] == "arn" and is_account_id(parts[4]):
+            return parts[4]
+        return None
+
+    @property
+    def is_unique_id(self) -> bool:
+        """Whether this is a bare unique ID (``AIDA...``, ``AROA...``): a deleted user or role."""
+        return self.kind is PrincipalKind.AWS and looks_like_unique_id(self.value)
+
+
+def is_account_id(text: str) -> bool:
+    """Whether ``text`` is a 12-digit AWS account ID."""
+    return len(text) == 12 and text.isdigit()
+
+
+def looks_like_unique_id(text: str) -> bool:
+    """Whether ``text`` looks like an IAM unique ID (``AIDA...``, ``AROA...``)."""
+    return len(text) >= 16 and text[:4] in _UNIQUE_ID_PREFIXES and text.isalnum() and text == text.upper()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Condition:
+    """One condition test: ``Condition(operator="StringEquals", key="sts:ExternalId", values=("x",))``.
+
+    ``operator`` is kept exactly as written, with its ``ForAnyValue:``/``ForAllValues:`` prefix and ``IfExists``
+    suffix; :attr:`base_operator`, :attr:`set_operator` and :attr:`if_exists` split it.
+    """
+
+    operator: str
+    key: str
+    values: tuple[str, ...]
+
+    @property
+    def set_operator(self) -> str | None:
+        """``"ForAnyValue"``, ``"ForAllValues"`` or ``None``."""
+        head, sep, _ = self.operator.partition(":")
+        return head if sep else None
+
+    @property
+    def if_exists(self) -> bool:
+        """Whether the operator ends in ``IfExists``."""
+        return self.operator.endswith("IfExists") and self.operator != "IfExists"
+
+    @property
+    def base_operator(self) -> str:
+        """The operator without its set prefix and ``IfExists`` suffix (``StringLike``)."""
+        _, sep, tail = self.operator.partition(":")
+        name = tail if sep else self.operator
+        if name.endswith("IfExists") and name != "IfExists":
+            name = name[: -len("IfExists")]
+        return name
+
+    @property
+    def key_lower(self) -> str:
+        """The key in lower case: condition key names are case-insensitive."""
+        return self.key.lower()
+
+
+class Effect(StrEnum):
+    """A statement's effect."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Statement:
+    """One statement of a policy document.
+
+    ``principals`` is ``None`` when the statement has no ``Principal`` element (identity policies), and likewise
+    for the other optional elements. ``index`` is the statement's position in its document.
+    """
+
+    index: int
+    sid: str | None = None
+    effect: Effect
+    principals: tuple[Principal, ...] | None = None
+    not_principals: tuple[Principal, ...] | None = None
+    actions: tuple[str, ...] | None = None
+    not_actions: tuple[str, ...] | None = None
+    resources: tuple[str, ...] | None = None
+    not_resources: tuple[str, ...] | None = None
+    conditions: tuple[Condition, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How a person names this statement: its Sid, or its position."""
+        return f"Sid {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyDocument:
+    """A parsed policy document. ``text`` is the document pretty-printed, for display only."""
+
+    version: str | None = None
+    statements: tuple[Statement, ...] = ()
+    text: str = field(default="{}", compare=False, repr=False)
+
+
+def decode_document(raw: Any, *, path: str = "$") -> dict[str, Any]:
+    """Turn a document given as an object, a JSON string or a URL-encoded JSON string into a dict."""
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith(("%7B", "%7b")) or ("%22" in text and not text.startswith("{")):
+            text = unquote(text)
+        try:
+            decoded = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise PolicyError(f"policy document is not valid JSON ({exc})", path=path) from None
+        if not isinstance(decoded, dict):
+            raise PolicyError(f"policy document must be a JSON object, not {_type_name(decoded)}", path=path)
+        return decoded
+    raise PolicyError(f"policy document must be a JSON object or string, not {_type_name(raw)}", path=path)
+
+
+def parse_policy_document(raw: Any, *, path: str = "$") -> PolicyDocument:
+    """Parse a policy document in any accepted form (see the module docstring)."""
+    data = decode_document(raw, path=path)
+    version = data.get("Version")
+    if version is not None and not isinstance(version, str):
+        raise PolicyError(f"Version must be a string, not {_type_name(version)}", path=f"{path}.Version")
+    if "Statement" not in data:
+        raise PolicyError("policy document has no Statement", path=path)
+    raw_statements = data["Statement"]
+    if isinstance(raw_statements, dict):
+        items = [raw_statements]
+        item_paths = [f"{path}.Statement"]
+    elif isinstance(raw_statements, list):
+        items = raw_statements
+        item_paths = [f"{path}.Statement[{i}]" for i in range(len(items))]
+    else:
+        raise PolicyError(
+            f"Statement must be an object or a list, not {_type_name(raw_statements)}", path=f"{path}.Statement"
+        )
+    if not items:
+        raise PolicyError("Statement is empty", path=f"{path}.Statement")
+    pairs = enumerate(zip(items, item_paths, strict=True))
+    statements = tuple(parse_statement(item, index=i, path=item_path) for i, (item, item_path) in pairs)
+    try:
+        text = json.dumps(data, indent=2, sort_keys=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(data)
+    return PolicyDocument(version=version, statements=statements, text=text)
+
+
+def parse_statement(raw: Any, *, index: int, path: str) -> Statement:
+    """Parse one statement object."""
+    if not isinstance(raw, dict):
+        raise PolicyError(f"a statement must be an object, not {_type_name(raw)}", path=path)
+    effect_raw = raw.get("Effect")
+    if effect_raw not in ("Allow", "Deny"):
+        raise PolicyError(f'Effect must be "Allow" or "Deny", not {effect_raw!r}', path=f"{path}.Effect")
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError(f"Sid must be a string, not {_type_name(sid)}", path=f"{path}.Sid")
+    if "Action" in raw and "NotAction" in raw:
+        raise PolicyError("a statement cannot hold both Action and NotAction", path=path)
+    if "Principal" in raw and "NotPrincipal" in raw:
+        raise PolicyError("a statement cannot hold both Principal and NotPrincipal", path=path)
+    return Statement(
+        index=index,
+        sid=sid or None,
+        effect=Effect(effect_raw),
+        principals=_principals(raw, "Principal", path),
+        not_principals=_principals(raw, "NotPrincipal", path),
+        actions=_strings(raw, "Action", path),
+        not_actions=_strings(raw, "NotAction", path),
+        resources=_strings(raw, "Resource", path),
+        not_resources=_strings(raw, "NotResource", path),
+        conditions=_conditions(raw.get("Condition"), f"{path}.Condition"),
+    )
+
+
+def parse_principal_block(raw: Any, *, path: str) -> tuple[Principal, ...]:
+    """Parse the value of a ``Principal`` or ``NotPrincipal`` element.
+
+    Accepted: ``"*"``; ``{"AWS": "*"}``; ``{"AWS"|"Service"|"Federated"|"CanonicalUser": str | [str, ...]}``
+    with several keys allowed. Anything else raises :class:`PolicyError`.
+    """
+    if raw == "*":
+        return (Principal(kind=PrincipalKind.ANYONE, value="*"),)
+    if not isinstance(raw, dict):
+        raise PolicyError(f'a principal must be "*" or an object, not {_type_name(raw)}', path=path)
+    if not raw:
+        raise PolicyError("a principal object must name at least one principal", path=path)
+    result: list[Principal] = []
+    for key, values in raw.items():
+        kind = _PRINCIPAL_KEYS.get(key)
+        if kind is None:
+            raise PolicyError(
+                f"unknown principal type {key!r} (expected AWS, Service, Federated or CanonicalUser)",
+                path=f"{path}.{key}",
+            )
+        for value in _string_list(values, path=f"{path}.{key}"):
+            if kind is PrincipalKind.AWS and value == "*":
+                result.append(Principal(kind=PrincipalKind.ANYONE, value="*"))
+            else:
+                result.append(Principal(kind=kind, value=value))
+    return tuple(result)
+
+
+def _principals(raw: dict[str, Any], name: str, path: str) -> tuple[Principal, ...] | None:
+    if name not in raw:
+        return None
+    return parse_principal_block(raw[name], path=f"{path}.{name}")
+
+
+def _strings(raw: dict[str, Any], name: str, path: str) -> tuple[str, ...] | None:
+    if name not in raw:
+        return None
+    return tuple(_string_list(raw[name], path=f"{path}.{name}"))
+
+
+def _string_list(value: Any, *, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                raise PolicyError(f"expected a string, not {_type_name(item)}", path=f"{path}[{i}]")
+            out.append(item)
+        return out
+    raise PolicyError(f"expected a string or a list of strings, not {_type_name(value)}", path=path)
+
+
+def _condition_value(value: Any, *, path: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise PolicyError(f"a condition value must be a string, number or boolean, not {_type_name(value)}", path=path)
+
+
+def _conditions(raw: Any, path: str) -> tuple[Condition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise PolicyError(f"Condition must be an object, not {_type_name(raw)}", path=path)
+    result: list[Condition] = []
+    for operator, block in raw.items():
+        if not isinstance(block, dict):
+            raise PolicyError(
+                f"the block of condition operator {operator!r} must be an object, not {_type_name(block)}",
+                path=f"{path}.{operator}",
+            )
+        for key, values in block.items():
+            where = f"{path}.{operator}.{key}"
+            if isinstance(values, list):
+                parsed = tuple(_condition_value(v, path=f"{where}[{i}]") for i, v in enumerate(values))
+            else:
+                parsed = (_condition_value(values, path=where),)
+            result.append(Condition(operator=operator, key=key, values=parsed))
+    return tuple(result)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

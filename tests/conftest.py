@@ -1,0 +1,25 @@
+"""Shared test set-up. Qt must run offscreen: set it before anything imports PySide6."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Never reach a real AWS account from the tests, whatever the machine has configured.
+os.environ.setdefault("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+os.environ.setdefault("AWS_CONFIG_FILE", os.devnull)
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_WORLD = REPO.parent / "shared" / "real-world"
+
+
+@pytest.fixture
+def real_world_dir() -> Path:
+    """The folder of real get-account-authorization-details exports (read in place, never copied)."""
+    if not REAL_WORLD.is_dir():
+        pytest.skip(f"{REAL_WORLD} is not present")
+    return REAL_WORLD
