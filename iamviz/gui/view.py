@@ -1,0 +1,163 @@
+"""The canvas: a :class:`QGraphicsView` on the trust scene, with pan, zoom, fit and rubber-band selection.
+
+Keys: arrows pan, ``+``/``-`` (and ``=``) zoom, ``F`` fits, ``0`` resets to 100 %. The wheel zooms around the
+cursor; dragging on empty canvas pans, Shift+drag draws a selection rectangle.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+
+MIN_ZOOM = 0.02
+MAX_ZOOM = 8.0
+ZOOM_STEP = 1.25
+PAN_STEP = 60  # pixels per arrow key press
+FIT_MARGIN = 24.0
+
+
+class TrustView(QGraphicsView):
+    """A view of a :class:`~iamviz.render.scene.TrustScene` with the usual navigation."""
+
+    zoom_changed = Signal(float)
+    """The zoom factor changed (1.0 = 100 %)."""
+
+    def __init__(self, scene: QGraphicsScene | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if scene is not None:
+            self.setScene(scene)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(False)  # files dropped on the canvas go to the main window
+
+    # ---- Zoom
+    @property
+    def zoom(self) -> float:
+        """The current scale factor."""
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        """Scale to ``factor`` (clamped), keeping the view's centre."""
+        factor = min(max(factor, MIN_ZOOM), MAX_ZOOM)
+        current = self.zoom
+        if current <= 0 or abs(factor - current) < 1e-9:
+            return
+        self.scale(factor / current, factor / current)
+        self.zoom_changed.emit(self.zoom)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / ZOOM_STEP)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_all(self) -> None:
+        """Fit every visible item (or the whole scene rect when there is none), never past 100 %."""
+        scene = self.scene()
+        if scene is None:
+            return
+        rect = self._visible_bounds()
+        if rect.isEmpty():
+            return
+        self.fit_rect(rect, max_zoom=1.0)
+
+    def fit_rect(self, rect: QRectF, *, max_zoom: float = 1.5) -> None:
+        """Show ``rect`` (scene coordinates) whole, with a margin, zooming in at most to ``max_zoom``."""
+        padded = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        self.fitInView(padded, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom > max_zoom:
+            self.set_zoom(max_zoom)
+            self.centerOn(padded.center())
+        self.zoom_changed.emit(self.zoom)
+
+    def center_on_items(self, rect: QRectF) -> None:
+        """Bring ``rect`` into view, zooming out only when it does not fit."""
+        viewport = self.mapToScene(self.viewport().rect()).boundingRect()
+        if rect.width() > viewport.width() or rect.height() > viewport.height():
+            self.fit_rect(rect, max_zoom=self.zoom)
+        else:
+            self.centerOn(rect.center())
+
+    def _visible_bounds(self) -> QRectF:
+        scene = self.scene()
+        rect = QRectF()
+        for item in scene.items():
+            if item.isVisible() and item.parentItem() is None:
+                rect = rect.united(item.sceneBoundingRect())
+        return rect if not rect.isEmpty() else scene.sceneRect()
+
+    # ---- Qt overrides
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y()
+        if delta == 0:
+            super().wheelEvent(event)
+            return
+        steps = delta / 120.0
+        self.set_zoom(self.zoom * (ZOOM_STEP**steps))
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+            action = self._KEY_ACTIONS.get(key)
+            if action is not None:
+                action(self)
+                event.accept()
+                return
+        pan = self._PAN_KEYS.get(key)
+        if pan is not None and modifiers == Qt.KeyboardModifier.NoModifier:
+            self._pan(*pan)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        # Shift+drag draws a selection rectangle; a plain drag on empty canvas pans.
+        on_item = self.itemAt(event.position().toPoint()) is not None
+        if event.button() == Qt.MouseButton.LeftButton and (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier or on_item
+        ):
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag if not on_item else QGraphicsView.DragMode.NoDrag)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+
+    def _pan(self, dx: int, dy: int) -> None:
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + dx)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + dy)
+
+    def visible_scene_rect(self) -> QRectF:
+        """The part of the scene in the viewport."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def scene_center(self) -> QPointF:
+        return self.visible_scene_rect().center()
+
+    _KEY_ACTIONS = {
+        Qt.Key.Key_Plus: zoom_in,
+        Qt.Key.Key_Equal: zoom_in,
+        Qt.Key.Key_Minus: zoom_out,
+        Qt.Key.Key_Underscore: zoom_out,
+        Qt.Key.Key_F: fit_all,
+        Qt.Key.Key_0: reset_zoom,
+    }
+    _PAN_KEYS = {
+        Qt.Key.Key_Left: (-PAN_STEP, 0),
+        Qt.Key.Key_Right: (PAN_STEP, 0),
+        Qt.Key.Key_Up: (0, -PAN_STEP),
+        Qt.Key.Key_Down: (0, PAN_STEP),
+    }
