@@ -1,0 +1,886 @@
+"""Measure iamviz on synthetic accounts of growing size, against the ``json.load`` floor and against PMapper.
+
+Usage::
+
+    .venv/bin/python bench/run.py                          # 100, 1,000, 5,000 and 20,000 roles, 3 runs each
+    .venv/bin/python bench/run.py --sizes 100 1000 --repeat 5
+    .venv/bin/python bench/run.py --profile graph --sizes 5000    # cProfile one stage, print the hot spots
+    .venv/bin/python bench/run.py --peer [--pmapper PATH]        # iamviz vs PMapper on one moto server
+
+Every size runs in its own child process, one after the other (the machine has two cores; the child's peak
+memory is then its own). Each stage reports the median of ``--repeat`` runs and its ratio to the median
+``json.load`` of the same file. A stage whose module has not landed prints ``n/a (not built)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime
+import importlib
+import io
+import json
+import os
+import pstats
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import make_account  # noqa: E402  (bench/ is not a package)
+
+DEFAULT_SIZES = (100, 1000, 5000, 20000)
+WORK_DIR = Path(tempfile.gettempdir()) / "iamviz-bench"
+NOT_BUILT = "n/a (not built)"
+PMAPPER_VERSION = "1.1.5"
+PMAPPER_INSTALL = f"""PMapper (principalmapper {PMAPPER_VERSION}) was not found.
+Install it in a separate venv, never the project's:
+
+    python3 -m venv /tmp/pmapper-venv
+    /tmp/pmapper-venv/bin/pip install principalmapper=={PMAPPER_VERSION}
+    # it does not import as released on Python >= 3.10: in
+    # principalmapper/util/case_insensitive_dict.py replace the line
+    #     from collections import Mapping, MutableMapping, OrderedDict
+    # with
+    #     from collections import OrderedDict
+    #     from collections.abc import Mapping, MutableMapping
+
+or let `bench/run.py --install-pmapper` do all three; then run with --pmapper /tmp/pmapper-venv/bin/pmapper
+(or put it on PATH)."""
+PMAPPER_BAD_IMPORT = "from collections import Mapping, MutableMapping, OrderedDict\n"
+PMAPPER_GOOD_IMPORT = "from collections import OrderedDict\nfrom collections.abc import Mapping, MutableMapping\n"
+
+
+class NotBuilt(Exception):
+    """The module a stage measures has not landed yet."""
+
+
+def _need(module: str, *names: str) -> list[Any]:
+    """Import ``names`` from ``module``, or raise NotBuilt when the module or a name is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise NotBuilt(module) from exc
+        raise
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        raise NotBuilt(f"{module}.{missing[0]}")
+    return [getattr(mod, n) for n in names]
+
+
+# --- the stages ------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Stage:
+    """One measured step: ``run(ctx)`` does the work once and stores what later stages need in ``ctx``."""
+
+    key: str
+    label: str
+    run: Callable[[dict[str, Any]], Any]
+    qt: bool = False
+
+
+def _stage_json(ctx: dict[str, Any]) -> None:
+    with open(ctx["path"], "rb") as handle:
+        ctx["raw"] = json.load(handle)
+
+
+def _stage_parse(ctx: dict[str, Any]) -> None:
+    (load_paths,) = _need("iamviz.loading", "load_paths")
+    result = load_paths([ctx["path"]])
+    if result.errors:
+        raise RuntimeError(f"the loader refused the file: {result.errors[0]}")
+    ctx["snapshot"] = result.snapshot
+
+
+def _stage_graph(ctx: dict[str, Any]) -> None:
+    (build_trust_graph,) = _need("iamviz.analysis", "build_trust_graph")
+    ctx["graph"] = build_trust_graph(ctx["snapshot"])
+
+
+def _chain_target(ctx: dict[str, Any]) -> str:
+    """The role at the end of the deepest generated chain (``...-hopN-...``): the most work for find_chains."""
+    best = ("", -1)
+    for role in ctx["snapshot"].accounts[0].roles:
+        match = re.search(r"-hop(\d+)-", role.name)
+        if match and int(match.group(1)) > best[1]:
+            best = (role.arn, int(match.group(1)))
+    return best[0] or ctx["snapshot"].accounts[0].roles[-1].arn
+
+
+def _stage_chains(ctx: dict[str, Any]) -> None:
+    (find_chains,) = _need("iamviz.analysis.chains", "find_chains")
+    target = ctx.setdefault("chain_target", _chain_target(ctx))
+    ctx["chains"] = find_chains(ctx["graph"], target=target)
+
+
+def _stage_findings(ctx: dict[str, Any]) -> None:
+    (run_findings,) = _need("iamviz.analysis.findings", "run_findings")
+    ctx["findings"] = run_findings(ctx["snapshot"], ctx["graph"])
+
+
+def _stage_layout(ctx: dict[str, Any]) -> None:
+    (layered_layout,) = _need("iamviz.layout", "layered_layout")
+    ctx["layout"] = layered_layout(ctx["graph"])
+
+
+def _qt_app() -> Any:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(["iamviz-bench"])
+
+
+def _stage_scene(ctx: dict[str, Any]) -> None:
+    trust_scene, load_theme, theme_names = (
+        *_need("iamviz.render.scene", "TrustScene"),
+        *_need("iamviz.render.theme", "load_theme", "THEME_NAMES"),
+    )
+    if "layout" not in ctx:
+        raise NotBuilt("iamviz.layout")
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    ctx["app"] = _qt_app()
+    old = ctx.pop("scene", None)
+    if old is not None:
+        old.deleteLater()
+    scene = trust_scene(theme=load_theme(theme_names[0]))
+    scene.set_animations_enabled(False)
+    kwargs: dict[str, Any] = {}
+    if ctx.get("findings") is not None:
+        by_node: dict[str, list[Any]] = {}
+        for finding in ctx["findings"]:
+            if getattr(finding, "role_arn", None):
+                by_node.setdefault(finding.role_arn, []).append(finding)
+        kwargs["findings_by_node"] = by_node
+    scene.set_graph(ctx["graph"], ctx["layout"], **kwargs)
+    # The first frame a window would show: the whole scene fitted into 1920x1080.
+    image = QImage(1920, 1080, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    scene.render(painter, QRectF(0, 0, 1920, 1080), scene.itemsBoundingRect())
+    painter.end()
+    ctx["scene"] = scene
+    ctx["app"].processEvents()
+
+
+def _stage_export(ctx: dict[str, Any]) -> None:
+    (export_image,) = _need("iamviz.render.export", "export_image")
+    if "scene" not in ctx:
+        raise NotBuilt("iamviz.render.scene")
+    out = WORK_DIR / f"export-{os.getpid()}.png"
+    try:
+        export_image(ctx["scene"], out)
+    finally:
+        out.unlink(missing_ok=True)
+
+
+STAGES = (
+    Stage("json", "json.load (floor)", _stage_json),
+    Stage("parse", "snapshot parse (load_paths)", _stage_parse),
+    Stage("graph", "trust graph, every edge evaluated", _stage_graph),
+    Stage("chains", "chains to one role", _stage_chains),
+    Stage("findings", "findings", _stage_findings),
+    Stage("layout", "layout (layered_layout)", _stage_layout),
+    Stage("scene", "scene build + first offscreen render", _stage_scene, qt=True),
+    Stage("export", "PNG export", _stage_export, qt=True),
+)
+STAGE_KEYS = tuple(s.key for s in STAGES)
+STAGE_MODULES = (
+    "iamviz.loading",
+    "iamviz.analysis",
+    "iamviz.analysis.chains",
+    "iamviz.analysis.findings",
+    "iamviz.layout",
+    "iamviz.render.scene",
+    "iamviz.render.theme",
+    "iamviz.render.export",
+)
+
+
+def warm_imports(*, qt: bool) -> None:
+    """Import what the stages use before any timing, so no stage pays for imports."""
+    for module in STAGE_MODULES:
+        if module.startswith("iamviz.render") and not qt:
+            continue
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+    if qt:
+        _qt_app()
+
+
+DEPENDS = {
+    "parse": (),
+    "graph": ("parse",),
+    "chains": ("graph",),
+    "findings": ("graph",),
+    "layout": ("graph",),
+    "scene": ("layout",),
+    "export": ("scene",),
+}
+
+
+# --- one size, in a child process ------------------------------------------------------------------------------
+
+
+def account_file(roles: int, seed: int) -> Path:
+    """The generated account for ``roles`` (written once per generator version, then reused)."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = int(Path(make_account.__file__).stat().st_mtime)
+    path = WORK_DIR / f"account-{roles}-s{seed}-{stamp}.json"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        make_account.write(make_account.generate(roles=roles, seed=seed), tmp)
+        tmp.replace(path)
+    return path
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only: set[str] | None) -> dict[str, Any]:
+    """Run every stage ``repeat`` times on one account; return timings (lists of seconds) and statuses."""
+    path = account_file(roles, seed)
+    result: dict[str, Any] = {"roles": roles, "file_bytes": path.stat().st_size, "stages": {}, "notes": {}}
+    status: dict[str, str] = {}
+    times: dict[str, list[float]] = {key: [] for key in STAGE_KEYS}
+    rss_core = 0.0
+    warm_imports(qt=not only or any(s.qt and s.key in only for s in STAGES))
+    for round_index in range(repeat):
+        ctx: dict[str, Any] = {"path": str(path)}
+        for stage in STAGES:
+            if stage.qt and not rss_core:
+                rss_core = _rss_mb()  # peak of the Qt-free stages (plus the Qt import) before the scene
+            if only and stage.key not in only and stage.key != "json" and not _needed_by(stage.key, only):
+                continue
+            if status.get(stage.key, "ok") != "ok":
+                continue
+            blocked = [dep for dep in DEPENDS.get(stage.key, ()) if status.get(dep, "ok") != "ok"]
+            if blocked:
+                status[stage.key] = NOT_BUILT if status[blocked[0]] == NOT_BUILT else f"skipped ({blocked[0]} failed)"
+                continue
+            too_slow = round_index > 0 and times[stage.key] and times[stage.key][0] > max_seconds
+            if too_slow and not any(stage.key in deps for deps in DEPENDS.values()):
+                continue  # too slow to repeat, and no later stage needs its output
+            try:
+                started = time.perf_counter()
+                stage.run(ctx)
+                elapsed = time.perf_counter() - started
+            except NotBuilt as exc:
+                status[stage.key] = NOT_BUILT
+                result["notes"][stage.key] = f"missing {exc}"
+                continue
+            except Exception as exc:  # a landed stage that fails: say so, keep measuring the rest
+                status[stage.key] = f"error: {type(exc).__name__}"
+                result["notes"][stage.key] = "".join(traceback.format_exception_only(exc)).strip()
+                traceback.print_exc(file=sys.stderr)
+                continue
+            if round_index == 0 or times[stage.key][0] <= max_seconds:
+                times[stage.key].append(elapsed)
+        if round_index == 0:
+            graph = ctx.get("graph")
+            if graph is not None:
+                result["notes"]["graph_size"] = f"{len(graph)} nodes, {graph.edge_count} edges"
+            if ctx.get("chains") is not None:
+                result["notes"]["chains"] = f"{len(ctx['chains'])} chains to {ctx.get('chain_target', '?')}"
+            if ctx.get("findings") is not None:
+                result["notes"]["findings"] = f"{len(ctx['findings'])} findings"
+        if "scene" in ctx:
+            ctx["scene"].deleteLater()
+            ctx["app"].processEvents()
+        del ctx
+    for key in STAGE_KEYS:
+        result["stages"][key] = {"times": times[key], "status": status.get(key, "ok" if times[key] else "not run")}
+    result["rss_core_mb"] = rss_core
+    result["rss_peak_mb"] = _rss_mb()
+    return result
+
+
+def _needed_by(key: str, only: set[str]) -> bool:
+    """Whether a stage in ``only`` needs ``key`` (directly or through others)."""
+    pending = list(only)
+    while pending:
+        current = pending.pop()
+        deps = DEPENDS.get(current, ())
+        if key in deps:
+            return True
+        pending.extend(deps)
+    return False
+
+
+def profile_stage(roles: int, stage_key: str, *, seed: int, top: int) -> str:
+    """cProfile one stage on one account (its prerequisites run unprofiled); return the hot spots as text."""
+    path = account_file(roles, seed)
+    ctx: dict[str, Any] = {"path": str(path)}
+    chain = [s for s in STAGES if _needed_by(s.key, {stage_key}) or s.key == stage_key]
+    for stage in chain:
+        if stage.key == stage_key:
+            profiler = cProfile.Profile()
+            started = time.perf_counter()
+            profiler.enable()
+            stage.run(ctx)
+            profiler.disable()
+            elapsed = time.perf_counter() - started
+        else:
+            stage.run(ctx)
+    out = io.StringIO()
+    out.write(f"# cProfile of '{stage_key}' at {roles} roles: {elapsed:.3f} s wall (with profiler overhead)\n\n")
+    stats = pstats.Stats(profiler, stream=out)
+    out.write("## by own time (tottime)\n")
+    stats.sort_stats("tottime").print_stats(top)
+    out.write("## by cumulative time\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue().replace(str(REPO) + "/", "").replace(sys.prefix + "/", "")
+
+
+# --- the table -------------------------------------------------------------------------------------------------
+
+
+def _fmt_seconds(value: float) -> str:
+    if value >= 100:
+        return f"{value:.0f} s"
+    if value >= 1:
+        return f"{value:.2f} s"
+    return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.3f} s"
+
+
+def _cell(stage: dict[str, Any], floor: float | None) -> str:
+    if not stage["times"]:
+        return stage["status"]
+    median = statistics.median(stage["times"])
+    text = _fmt_seconds(median)
+    if floor:
+        text += f" ({median / floor:.1f}×)"
+    if len(stage["times"]) == 1 and stage["status"] == "ok":
+        text += " ¹"
+    return text
+
+
+def table(results: list[dict[str, Any]], *, repeat: int) -> str:
+    """The Markdown table: one row per stage, one column per size."""
+    header = "| stage | " + " | ".join(f"{r['roles']:,} roles" for r in results) + " |"
+    lines = [header, "|" + " --- |" * (len(results) + 1)]
+    lines.append("| file size | " + " | ".join(f"{r['file_bytes'] / 1e6:.1f} MB" for r in results) + " |")
+    floors = []
+    for r in results:
+        times = r["stages"]["json"]["times"]
+        floors.append(statistics.median(times) if times else None)
+    for stage in STAGES:
+        cells = [
+            _cell(r["stages"][stage.key], floor) if stage.key != "json" else _cell(r["stages"]["json"], None)
+            for r, floor in zip(results, floors, strict=True)
+        ]
+        lines.append(f"| {stage.label} | " + " | ".join(cells) + " |")
+        if stage.key == "graph":
+            row = []
+            for r, floor in zip(results, floors, strict=True):
+                parse, graph = r["stages"]["parse"]["times"], r["stages"]["graph"]["times"]
+                if parse and graph:
+                    total = statistics.median(parse) + statistics.median(graph)
+                    row.append(_fmt_seconds(total) + (f" ({total / floor:.1f}×)" if floor else ""))
+                else:
+                    row.append(
+                        NOT_BUILT
+                        if NOT_BUILT in (r["stages"]["parse"]["status"], r["stages"]["graph"]["status"])
+                        else "n/a"
+                    )
+            lines.append("| **file → graph (parse + graph)** | " + " | ".join(row) + " |")
+    row = []
+    for r in results:
+        keys = ("parse", "graph", "findings", "layout", "scene")
+        if all(r["stages"][k]["times"] for k in keys):
+            row.append(_fmt_seconds(sum(statistics.median(r["stages"][k]["times"]) for k in keys)))
+        else:
+            row.append("n/a")
+    lines.append("| open → first frame (parse+graph+findings+layout+scene) | " + " | ".join(row) + " |")
+    lines.append(
+        "| peak memory, core stages (RSS) | "
+        + " | ".join(f"{r['rss_core_mb']:.0f} MB" if r["rss_core_mb"] else "n/a" for r in results)
+        + " |"
+    )
+    lines.append(
+        "| peak memory, all stages (RSS) | " + " | ".join(f"{r['rss_peak_mb']:.0f} MB" for r in results) + " |"
+    )
+    lines.append("")
+    lines.append(
+        f"Medians of {repeat} runs; (N×) is the ratio to `json.load` of the same file. "
+        "¹ one run only (too slow to repeat)."
+    )
+    notes = []
+    for r in results:
+        detail = [r["notes"][k] for k in ("graph_size", "chains", "findings") if k in r["notes"]]
+        if detail:
+            notes.append(f"- {r['roles']:,} roles: " + "; ".join(detail))
+        for key in STAGE_KEYS:
+            if key in r["notes"] and r["stages"][key]["status"].startswith("error"):
+                notes.append(f"- {r['roles']:,} roles, {key}: {r['notes'][key]}")
+    if notes:
+        lines.append("")
+        lines.extend(notes)
+    return "\n".join(lines)
+
+
+def targets(results: list[dict[str, Any]]) -> list[str]:
+    """Issue 8's targets that the Qt-free stages can judge, each as one line: met or missed."""
+    lines = []
+    for r in results:
+        floor_times = r["stages"]["json"]["times"]
+        parse, graph = r["stages"]["parse"]["times"], r["stages"]["graph"]["times"]
+        if floor_times and graph:
+            floor = statistics.median(floor_times)
+            g = statistics.median(graph)
+            total = g + statistics.median(parse)
+            verdict = "met" if total <= 3 * floor else "MISSED"
+            lines.append(
+                f"- {r['roles']:,} roles: file → graph {total / floor:.1f}× the json.load floor "
+                f"(graph alone {g / floor:.1f}×); target ≤ 3×: {verdict}"
+            )
+        layout = r["stages"]["layout"]["times"]
+        if r["roles"] >= 20000 and layout:
+            m = statistics.median(layout)
+            lines.append(
+                f"- {r['roles']:,} roles: layout {_fmt_seconds(m)}; target < 1 s: {'met' if m < 1 else 'MISSED'}"
+            )
+        if r["roles"] == 5000:
+            keys = ("parse", "graph", "findings", "layout", "scene")
+            if all(r["stages"][k]["times"] for k in keys):
+                m = sum(statistics.median(r["stages"][k]["times"]) for k in keys)
+                lines.append(
+                    f"- 5,000 roles: open → first frame {_fmt_seconds(m)} (estimate from the stages); "
+                    f"target ≤ 3 s: {'met' if m <= 3 else 'MISSED'}"
+                )
+    return lines
+
+
+# --- peer: iamviz vs PMapper on one moto server -----------------------------------------------------------------
+
+PEER_ROLES = 1000
+MOTO_ACCOUNT = "123456789012"
+FAKE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def _customer_arn(arn: str) -> str:
+    """moto holds no AWS-managed policies unless told to load all 1,580: stand-ins of the same name are ours."""
+    if ":iam::aws:policy/" in arn:
+        return f"arn:aws:iam::{MOTO_ACCOUNT}:policy/{arn.rsplit('/', 1)[-1]}"
+    return arn
+
+
+def _default_document(policy: dict[str, Any]) -> dict[str, Any]:
+    return next(v["Document"] for v in policy["PolicyVersionList"] if v["IsDefaultVersion"])
+
+
+def seed_backend(document: dict[str, Any]) -> int:
+    """Seed moto's in-process IAM backend directly (the server shares it); return the number of calls."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[MOTO_ACCOUNT]["global"]
+    calls = 0
+
+    def call(name: str, *args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        getattr(backend, name)(*args, **kwargs)
+
+    _seed(document, call, backend_style=True)
+    return calls
+
+
+def seed_boto3(document: dict[str, Any], endpoint_url: str) -> int:
+    """Seed the server over HTTP with boto3 create_* calls; return the number of calls."""
+    import boto3
+
+    iam = boto3.client(
+        "iam",
+        endpoint_url=endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    calls = 0
+
+    def call(name: str, *args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        getattr(iam, name)(**kwargs)
+
+    _seed(document, call, backend_style=False)
+    return calls
+
+
+def _seed(document: dict[str, Any], call: Callable[..., None], *, backend_style: bool) -> None:
+    """Replay ``document`` as IAM create calls, in the boto3 spelling or moto's backend spelling."""
+    dumps = json.dumps
+    b = backend_style
+    for provider in document.get("_providers", {}).get("saml", []):
+        name = provider.rsplit("/", 1)[-1]
+        metadata = "<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'/>" * 3
+        if b:
+            call("create_saml_provider", name=name, saml_metadata_document=metadata)
+        else:
+            call("create_saml_provider", Name=name, SAMLMetadataDocument=metadata)
+    for provider in document.get("_providers", {}).get("oidc", []):
+        thumb = ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"]
+        if b:
+            call(
+                "create_open_id_connect_provider",
+                url=provider["url"],
+                thumbprint_list=thumb,
+                client_id_list=["sts.amazonaws.com"],
+                tags=[],
+            )
+        else:
+            call(
+                "create_open_id_connect_provider",
+                Url=provider["url"],
+                ThumbprintList=thumb,
+                ClientIDList=["sts.amazonaws.com"],
+            )
+    for policy in document["Policies"]:
+        doc = dumps(_default_document(policy))
+        path = "/" if ":iam::aws:policy/" in policy["Arn"] else policy["Path"]
+        if b:
+            call(
+                "create_policy",
+                description="",
+                path=path,
+                policy_document=doc,
+                policy_name=policy["PolicyName"],
+                tags=[],
+            )
+        else:
+            call("create_policy", Path=path, PolicyDocument=doc, PolicyName=policy["PolicyName"])
+    for group in document["GroupDetailList"]:
+        name = group["GroupName"]
+        call("create_group", **({"group_name": name, "path": group["Path"]} if b else {"GroupName": name}))
+        for inline in group["GroupPolicyList"]:
+            doc = dumps(inline["PolicyDocument"])
+            if b:
+                call("put_group_policy", group_name=name, policy_name=inline["PolicyName"], policy_json=doc)
+            else:
+                call("put_group_policy", GroupName=name, PolicyName=inline["PolicyName"], PolicyDocument=doc)
+        for attached in group["AttachedManagedPolicies"]:
+            arn = _customer_arn(attached["PolicyArn"])
+            call(
+                "attach_group_policy",
+                **({"policy_arn": arn, "group_name": name} if b else {"PolicyArn": arn, "GroupName": name}),
+            )
+    for user in document["UserDetailList"]:
+        name = user["UserName"]
+        if b:
+            call("create_user", region_name="us-east-1", user_name=name, path=user["Path"])
+        else:
+            call("create_user", UserName=name, Path=user["Path"])
+        for group_name in user["GroupList"]:
+            call(
+                "add_user_to_group",
+                **({"group_name": group_name, "user_name": name} if b else {"GroupName": group_name, "UserName": name}),
+            )
+        for inline in user["UserPolicyList"]:
+            doc = dumps(inline["PolicyDocument"])
+            if b:
+                call("put_user_policy", user_name=name, policy_name=inline["PolicyName"], policy_json=doc)
+            else:
+                call("put_user_policy", UserName=name, PolicyName=inline["PolicyName"], PolicyDocument=doc)
+        for attached in user["AttachedManagedPolicies"]:
+            arn = _customer_arn(attached["PolicyArn"])
+            call(
+                "attach_user_policy",
+                **({"policy_arn": arn, "user_name": name} if b else {"PolicyArn": arn, "UserName": name}),
+            )
+    for role in document["RoleDetailList"]:
+        name = role["RoleName"]
+        trust = dumps(role["AssumeRolePolicyDocument"])
+        boundary = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+        if b:
+            call(
+                "create_role",
+                role_name=name,
+                assume_role_policy_document=trust,
+                path=role["Path"],
+                permissions_boundary=boundary,
+                description="",
+                tags=role["Tags"],
+                max_session_duration="3600",
+            )
+        else:
+            kwargs: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": trust, "Path": role["Path"]}
+            if boundary:
+                kwargs["PermissionsBoundary"] = boundary
+            if role["Tags"]:
+                kwargs["Tags"] = role["Tags"]
+            call("create_role", **kwargs)
+        for inline in role["RolePolicyList"]:
+            doc = dumps(inline["PolicyDocument"])
+            if b:
+                call("put_role_policy", role_name=name, policy_name=inline["PolicyName"], policy_json=doc)
+            else:
+                call("put_role_policy", RoleName=name, PolicyName=inline["PolicyName"], PolicyDocument=doc)
+        for attached in role["AttachedManagedPolicies"]:
+            arn = _customer_arn(attached["PolicyArn"])
+            call(
+                "attach_role_policy",
+                **({"policy_arn": arn, "role_name": name} if b else {"PolicyArn": arn, "RoleName": name}),
+            )
+        for profile in role["InstanceProfileList"]:
+            pname = profile["InstanceProfileName"]
+            if b:
+                call("create_instance_profile", name=pname, path=profile["Path"], role_names=[name])
+            else:
+                call("create_instance_profile", InstanceProfileName=pname, Path=profile["Path"])
+                call("add_role_to_instance_profile", InstanceProfileName=pname, RoleName=name)
+
+
+def find_pmapper(explicit: str | None) -> str | None:
+    """The pmapper executable: ``--pmapper``, then PATH, then the venv this README suggests."""
+    for candidate in (explicit, shutil.which("pmapper"), "/tmp/pmapper-venv/bin/pmapper"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def install_pmapper(venv: Path) -> Path:
+    """Create ``venv`` with principalmapper in it (never the project's venv), patch its import; return pmapper."""
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([sys.executable.replace(sys.prefix, sys.base_prefix), "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", f"principalmapper=={PMAPPER_VERSION}"], check=True)
+    for path in venv.glob("lib/python3*/site-packages/principalmapper/util/case_insensitive_dict.py"):
+        text = path.read_text(encoding="utf-8")
+        if PMAPPER_BAD_IMPORT in text:
+            path.write_text(text.replace(PMAPPER_BAD_IMPORT, PMAPPER_GOOD_IMPORT), encoding="utf-8")
+    pmapper = venv / "bin" / "pmapper"
+    subprocess.run([str(pmapper), "--help"], check=True, capture_output=True)
+    return pmapper
+
+
+def _iamviz_command() -> list[str]:
+    exe = Path(sys.executable).parent / "iamviz"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "iamviz"]
+
+
+def run_peer(args: argparse.Namespace) -> int:
+    """Seed one moto server with the 1,000-role account; time iamviz's capture + graph against PMapper's."""
+    from moto.server import ThreadedMotoServer
+
+    pmapper = find_pmapper(args.pmapper)
+    if pmapper is None and not args.skip_pmapper:
+        print(PMAPPER_INSTALL, file=sys.stderr)
+        return 2
+    roles = args.peer_roles
+    document = make_account.generate(roles=roles, seed=args.seed, account=MOTO_ACCOUNT)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        started = time.perf_counter()
+        if args.seed_method == "boto3":
+            calls = seed_boto3(document, url)
+        else:
+            calls = seed_backend(document)
+        seed_seconds = time.perf_counter() - started
+        print(
+            f"seeded moto at {url} with {roles} roles by {args.seed_method}: {calls} calls in {seed_seconds:.1f} s "
+            f"({seed_seconds / calls * 1000:.2f} ms a call)",
+            file=sys.stderr,
+        )
+        env = {**os.environ, **FAKE_ENV}
+        work = Path(tempfile.mkdtemp(prefix="iamviz-peer-"))
+        rows: list[tuple[str, str]] = []
+        # iamviz: capture over HTTP (a fresh process, as a user runs it), then parse + graph.
+        out = work / "snapshot.json"
+        cmd = [*_iamviz_command(), "snapshot", "--endpoint-url", url, "-o", str(out)]
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        capture = time.perf_counter() - started
+        if proc.returncode != 0:
+            print(f"iamviz snapshot failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}", file=sys.stderr)
+            iamviz_total = None
+        else:
+            ctx: dict[str, Any] = {"path": str(out)}
+            started = time.perf_counter()
+            _stage_parse(ctx)
+            parse = time.perf_counter() - started
+            started = time.perf_counter()
+            _stage_graph(ctx)
+            graph = time.perf_counter() - started
+            iamviz_total = capture + parse + graph
+            account = ctx["snapshot"].accounts[0]
+            rows += [
+                ("iamviz snapshot --endpoint-url (subprocess, incl. start-up)", _fmt_seconds(capture)),
+                ("iamviz parse (load_paths)", _fmt_seconds(parse)),
+                ("iamviz trust graph", _fmt_seconds(graph)),
+                ("**iamviz capture + graph**", f"**{_fmt_seconds(iamviz_total)}**"),
+                (
+                    "iamviz graph size",
+                    f"{len(ctx['graph'])} nodes, {ctx['graph'].edge_count} edges ({len(account.roles)} roles captured)",
+                ),
+            ]
+        pmapper_total = None
+        if pmapper and not args.skip_pmapper:
+            storage = work / "pmapper"
+            storage.mkdir()
+            cmd = [pmapper, "graph", "create", "--localstack-endpoint", url, "--include-regions", "us-east-1"]
+            started = time.perf_counter()
+            proc = subprocess.run(
+                cmd,
+                env={**env, "PMAPPER_STORAGE": str(storage)},
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=args.pmapper_timeout,
+            )
+            pmapper_total = time.perf_counter() - started
+            if proc.returncode != 0:
+                print(f"pmapper failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}", file=sys.stderr)
+                pmapper_total = None
+            else:
+                tail = " ".join(line.strip() for line in proc.stdout.splitlines()[-6:])
+                rows.append(
+                    (f"pmapper {PMAPPER_VERSION} graph create (subprocess)", f"**{_fmt_seconds(pmapper_total)}**")
+                )
+                rows.append(("pmapper output (last lines)", tail[:300]))
+        if iamviz_total and pmapper_total:
+            ratio = pmapper_total / iamviz_total
+            rows.append(
+                ("**ratio PMapper / iamviz**", f"**{ratio:.0f}×** (target ≥ 50×: {'met' if ratio >= 50 else 'MISSED'})")
+            )
+        print(f"\n## iamviz vs PMapper, {roles} roles on one moto server ({datetime.date.today()})\n")
+        print(f"Seeded by {args.seed_method}: {calls} IAM calls in {seed_seconds:.1f} s.\n")
+        print("| step | time |\n| --- | --- |")
+        for name, value in rows:
+            print(f"| {name} | {value} |")
+        shutil.rmtree(work, ignore_errors=True)
+    finally:
+        server.stop()
+    return 0
+
+
+# --- main ------------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="role counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per stage (median reported; default 3)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=60.0,
+        help="a stage slower than this on its first run is not repeated (default 60)",
+    )
+    parser.add_argument("--only", nargs="+", choices=STAGE_KEYS, help="measure only these stages (and what they need)")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")
+    parser.add_argument("--profile", choices=STAGE_KEYS, help="cProfile one stage at each size and print hot spots")
+    parser.add_argument("--top", type=int, default=25, help="rows of profile output (default 25)")
+    parser.add_argument("--peer", action="store_true", help="iamviz vs PMapper on one moto server")
+    parser.add_argument("--peer-roles", type=int, default=PEER_ROLES, help=f"roles for --peer (default {PEER_ROLES})")
+    parser.add_argument(
+        "--seed-method",
+        choices=("backend", "boto3"),
+        default="backend",
+        help="--peer: seed moto's backend in-process (fast) or over HTTP with boto3",
+    )
+    parser.add_argument("--pmapper", help="path to the pmapper executable (default: PATH, /tmp/pmapper-venv)")
+    parser.add_argument(
+        "--install-pmapper",
+        metavar="VENV",
+        nargs="?",
+        const="/tmp/pmapper-venv",
+        help="create VENV (default /tmp/pmapper-venv) with principalmapper, patched, and exit",
+    )
+    parser.add_argument("--skip-pmapper", action="store_true", help="--peer: time iamviz only")
+    parser.add_argument("--pmapper-timeout", type=float, default=3600, help="seconds before giving up on PMapper")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.install_pmapper:
+        print(install_pmapper(Path(args.install_pmapper)))
+        return 0
+    if args.peer:
+        return run_peer(args)
+    if args.child is not None:
+        result = measure_size(
+            args.child,
+            seed=args.seed,
+            repeat=args.repeat,
+            max_seconds=args.max_seconds,
+            only=set(args.only) if args.only else None,
+        )
+        print(json.dumps(result))
+        return 0
+    if args.profile:
+        for roles in args.sizes:
+            print(profile_stage(roles, args.profile, seed=args.seed, top=args.top))
+        return 0
+
+    results = []
+    for roles in args.sizes:
+        account_file(roles, args.seed)  # generate outside the timed child
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            str(roles),
+            "--repeat",
+            str(args.repeat),
+            "--seed",
+            str(args.seed),
+            "--max-seconds",
+            str(args.max_seconds),
+        ]
+        if args.only:
+            cmd += ["--only", *args.only]
+        started = time.perf_counter()
+        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+        sys.stderr.write(proc.stderr)
+        if proc.returncode != 0:
+            print(f"size {roles}: the child failed ({proc.returncode})", file=sys.stderr)
+            return 1
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        print(f"measured {roles:,} roles in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(
+        f"## iamviz stage timings ({datetime.date.today()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n"
+    )
+    print(table(results, repeat=args.repeat))
+    lines = targets(results)
+    if lines:
+        print("\nTargets:\n" + "\n".join(lines))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        sys.exit(main())
