@@ -265,6 +265,7 @@ def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only
     times: dict[str, list[float]] = {key: [] for key in STAGE_KEYS}
     rss_core = 0.0
     warm_imports(qt=not only or any(s.qt and s.key in only for s in STAGES))
+    result["rss_base_mb"] = _rss_mb()
     for round_index in range(repeat):
         ctx: dict[str, Any] = {"path": str(path)}
         for stage in STAGES:
@@ -412,14 +413,14 @@ def table(results: list[dict[str, Any]], *, repeat: int) -> str:
         else:
             row.append("n/a")
     lines.append("| open → first frame (parse+graph+findings+layout+scene) | " + " | ".join(row) + " |")
-    lines.append(
-        "| peak memory, core stages (RSS) | "
-        + " | ".join(f"{r['rss_core_mb']:.0f} MB" if r["rss_core_mb"] else "n/a" for r in results)
-        + " |"
+    memory = (
+        ("memory: RSS after imports (Python + Qt)", "rss_base_mb"),
+        ("peak memory, core stages (RSS)", "rss_core_mb"),
+        ("peak memory, all stages (RSS)", "rss_peak_mb"),
     )
-    lines.append(
-        "| peak memory, all stages (RSS) | " + " | ".join(f"{r['rss_peak_mb']:.0f} MB" for r in results) + " |"
-    )
+    for label, key in memory:
+        cells = [f"{r[key]:.0f} MB" if r.get(key) else "n/a" for r in results]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(
         f"Medians of {repeat} runs; (N×) is the ratio to `json.load` of the same file. "
