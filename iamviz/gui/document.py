@@ -152,7 +152,7 @@ def open_live(live: Mapping[str, Any], progress: ProgressFn, cancel: CancelFn) -
         # The loader reports either (message), (done, total) or (done, total, message).
         text = next((a for a in args if isinstance(a, str)), "Reading AWS…")
         numbers = [a for a in args if isinstance(a, int)]
-        done, total = (numbers + [0, 0])[:2]
+        done, total = [*numbers, 0, 0][:2]
         progress(done, total, text)
 
     progress(0, 0, "Connecting to AWS…")

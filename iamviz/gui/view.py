@@ -6,6 +6,9 @@ cursor; dragging on empty canvas pans, Shift+drag draws a selection rectangle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
@@ -147,7 +150,7 @@ class TrustView(QGraphicsView):
     def scene_center(self) -> QPointF:
         return self.visible_scene_rect().center()
 
-    _KEY_ACTIONS = {
+    _KEY_ACTIONS: ClassVar[dict[Qt.Key, Callable[[TrustView], None]]] = {
         Qt.Key.Key_Plus: zoom_in,
         Qt.Key.Key_Equal: zoom_in,
         Qt.Key.Key_Minus: zoom_out,
@@ -155,7 +158,7 @@ class TrustView(QGraphicsView):
         Qt.Key.Key_F: fit_all,
         Qt.Key.Key_0: reset_zoom,
     }
-    _PAN_KEYS = {
+    _PAN_KEYS: ClassVar[dict[Qt.Key, tuple[int, int]]] = {
         Qt.Key.Key_Left: (-PAN_STEP, 0),
         Qt.Key.Key_Right: (PAN_STEP, 0),
         Qt.Key.Key_Up: (0, -PAN_STEP),
