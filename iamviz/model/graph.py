@@ -19,8 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from iamviz.model.account import Snapshot
 
 ANYONE_ID = "*"
 
@@ -98,8 +102,9 @@ class TrustEdge:
 class TrustGraph:
     """The trust graph of a snapshot. Build it with ``iamviz.analysis.build_trust_graph``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, snapshot: Snapshot | None = None) -> None:
         self.nx: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.snapshot = snapshot  # the snapshot the graph was built from
 
     def add_node(self, node: Node) -> None:
         """Add ``node`` (or replace the one with its id)."""
