@@ -609,7 +609,10 @@ def _split_operator(operator: str) -> _ParsedOperator | str:
 
 
 def _quote_list(values: Iterable[str], joiner: str = "or") -> str:
-    quoted = [repr(v) if isinstance(v, str) else str(v) for v in values]
+    return _join([repr(v) for v in values], joiner)
+
+
+def _join(quoted: list[str], joiner: str = "or") -> str:
     if not quoted:
         return "nothing"
     if len(quoted) == 1:
@@ -662,7 +665,10 @@ def _evaluate(condition: Condition, context: RequestContext, variables: bool) ->
     spec = parsed.spec
     # Resolve the policy values first: an unresolvable policy variable is UNKNOWN, never a silent match or miss.
     policy_raw = [_policy_value(spec, v, context, variables) for v in condition.values]
-    expected = _quote_list(condition.values, "nor" if spec.negated else "or")
+    expected = _join(
+        [_show_policy_value(v, p) for v, p in zip(condition.values, policy_raw, strict=True)],
+        "nor" if spec.negated else "or",
+    )
     missing = present is None or not present
     if parsed.set_operator is not None and present is not None and all(v == "" for v in present):
         missing = True  # [MULTI]: "an empty data set (for example, an empty string)"
@@ -684,6 +690,13 @@ def _evaluate(condition: Condition, context: RequestContext, variables: bool) ->
     else:
         verdict = _all(v for _, v, _ in per_value)
     return verdict, _set_reason(condition, parsed.set_operator, spec, per_value, verdict, expected)
+
+
+def _show_policy_value(written: str, parsed: Any) -> str:
+    """The policy value as written, plus what its policy variables resolved to."""
+    if isinstance(parsed, tuple) and "${" in written:
+        return f"{written!r} (= {_literal_text(parsed)!r})"
+    return repr(written)
 
 
 def _policy_value(spec: _Operator, value: str, context: RequestContext, variables: bool) -> Any:
