@@ -1,0 +1,551 @@
+"""Live capture of AWS accounts with boto3: the only module of iamviz that imports boto3 or botocore.
+
+Credentials follow the AWS CLI's conventions (``--profile`` or ``AWS_PROFILE``, the default chain, ``--region``,
+``--endpoint-url``). Only read calls are made, exactly those of :data:`REQUIRED_PERMISSIONS`:
+
+* ``sts:GetCallerIdentity`` (the account ID) and ``iam:GetAccountAuthorizationDetails`` (paginated) are required;
+  a failure of either is a :class:`~iamviz.errors.LiveAccountError`;
+* ``iam:ListAccountAliases``, ``iam:ListSAMLProviders``, ``iam:ListOpenIDConnectProviders``,
+  ``iam:GetOpenIDConnectProvider``, ``organizations:DescribeOrganization`` and ``organizations:ListAccounts`` are
+  optional: a denied one is skipped with a warning naming the permission and recorded in :attr:`Account.gaps`.
+
+Throttling is retried by botocore's standard retry mode (exponential backoff with jitter); connect and read
+timeouts bound a hung endpoint. Every failure becomes one :class:`LiveAccountError` line a user can act on.
+Credentials are never stored: the :class:`~iamviz.model.Account` holds no field for them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    ProxyConnectionError,
+    ReadTimeoutError,
+    SSOError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
+
+from iamviz import __version__
+from iamviz.errors import CancelledError, InputError, LiveAccountError
+from iamviz.loading.bundle import utc_now
+from iamviz.loading.gaad import account_from_details
+from iamviz.model import Account, OidcProvider, Organization, SamlProvider, Snapshot
+
+_log = logging.getLogger(__name__)
+
+#: Every API action a capture calls: the least-privilege policy for live mode (see :func:`required_policy`).
+REQUIRED_PERMISSIONS: tuple[str, ...] = (
+    "iam:GetAccountAuthorizationDetails",
+    "iam:GetOpenIDConnectProvider",
+    "iam:ListAccountAliases",
+    "iam:ListOpenIDConnectProviders",
+    "iam:ListSAMLProviders",
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "sts:GetCallerIdentity",
+)
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 60.0
+GAAD_PAGE_SIZE = 1000
+
+_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"})
+_EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
+_REJECTED = frozenset(
+    {
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+        "InvalidAccessKeyId",
+        "AuthFailure",
+        "IncompleteSignature",
+        "MissingAuthenticationToken",
+        "InvalidToken",
+    }
+)
+_THROTTLED = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
+_FATAL = _EXPIRED | _REJECTED | _THROTTLED
+_NOT_IN_ORGANIZATION = "AWSOrganizationsNotInUseException"
+
+
+def required_policy() -> dict[str, Any]:
+    """The least-privilege IAM policy for live mode, as a JSON-ready document."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "IamvizReadOnlyCapture",
+                "Effect": "Allow",
+                "Action": list(REQUIRED_PERMISSIONS),
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def available_profiles() -> list[str]:
+    """The profiles of the AWS config and credentials files (for the GUI's profile picker)."""
+    try:
+        return sorted(botocore.session.Session().available_profiles)
+    except (BotoCoreError, OSError, ValueError):
+        return []
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaptureProgress:
+    """One progress report of a capture: the phase, GAAD pages read so far, and entity counts.
+
+    ``phase`` is one of ``identity``, ``aliases``, ``authorization-details``, ``saml-providers``,
+    ``oidc-providers``, ``organization``, ``done``, or ``warning`` (then ``message`` names a skipped permission).
+    """
+
+    phase: str
+    message: str
+    profile: str | None = None
+    pages: int = 0
+    counts: dict[str, int] = field(default_factory=dict, hash=False)
+
+    @property
+    def is_warning(self) -> bool:
+        """Whether this report is a warning (a skipped optional call)."""
+        return self.phase == "warning"
+
+
+ProgressCallback = Callable[[CaptureProgress], None]
+CancelCallback = Callable[[], bool]
+
+
+class _ServiceError(LiveAccountError):
+    """An error answer of an AWS service, with its code (so optional calls can decide what to do)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _DeniedError(_ServiceError):
+    """An AccessDenied answer."""
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _jsonable(value: Any) -> Any:
+    """boto3 output as plain JSON values (datetimes as ISO 8601 strings), without ``ResponseMetadata``."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(_jsonable(value))
+
+
+class _Capture:
+    """One capture of one account: the clients, the gaps found, and progress/cancel plumbing."""
+
+    def __init__(
+        self,
+        *,
+        session: Any,
+        profile: str | None,
+        region: str | None,
+        endpoint_url: str | None,
+        config: Config,
+        progress: ProgressCallback | None,
+        cancel: CancelCallback | None,
+    ) -> None:
+        self.session = session
+        self.profile = profile
+        self.who = f"profile {profile!r}" if profile else "the default AWS credentials"
+        self.endpoint = endpoint_url or "AWS"
+        self.region = region or getattr(session, "region_name", None) or DEFAULT_REGION
+        self.endpoint_url = endpoint_url
+        self.config = config
+        self.progress = progress
+        self.cancel = cancel
+        self.gaps: list[str] = []
+        self._clients: dict[str, Any] = {}
+
+    # -- plumbing ------------------------------------------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._guard(
+                f"{service} client",
+                lambda: self.session.client(
+                    service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
+                ),
+            )
+        return self._clients[service]
+
+    def report(self, phase: str, message: str, *, pages: int = 0, counts: dict[str, int] | None = None) -> None:
+        if self.progress is not None:
+            self.progress(
+                CaptureProgress(phase=phase, message=message, profile=self.profile, pages=pages, counts=counts or {})
+            )
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel():
+            raise CancelledError(f"capture of {self.who} cancelled; nothing was written")
+
+    def _guard(self, permission: str, func: Callable[[], Any]) -> Any:
+        """Call ``func``; turn every botocore failure into one :class:`LiveAccountError` line."""
+        self.check_cancel()
+        try:
+            return func()
+        except ClientError as exc:
+            raise self._client_error(permission, exc) from None
+        except (NoCredentialsError, PartialCredentialsError) as exc:
+            where = f" for profile {self.profile!r}" if self.profile else ""
+            raise LiveAccountError(
+                f"no usable AWS credentials found{where} ({_one_line(exc)}): run `aws configure` or "
+                "`aws sso login`, set AWS_PROFILE, or pass --profile"
+            ) from None
+        except ProfileNotFound as exc:
+            raise _profile_not_found(exc) from None
+        except (SSOTokenLoadError, UnauthorizedSSOTokenError, TokenRetrievalError, SSOError) as exc:
+            login = f"aws sso login --profile {self.profile}" if self.profile else "aws sso login"
+            raise LiveAccountError(
+                f"the SSO session of {self.who} is missing or expired ({_one_line(exc)}): run `{login}`"
+            ) from None
+        except CredentialRetrievalError as exc:
+            raise LiveAccountError(f"could not get credentials for {self.who}: {_one_line(exc)}") from None
+        except ReadTimeoutError:
+            raise LiveAccountError(
+                f"{self.endpoint} did not answer {permission} within {self.config.read_timeout} s (read timeout); "
+                "check the network or the endpoint URL"
+            ) from None
+        except ConnectTimeoutError:
+            raise LiveAccountError(
+                f"cannot reach {self.endpoint}: connecting timed out after {self.config.connect_timeout} s; "
+                "check the network, proxy or endpoint URL"
+            ) from None
+        except (EndpointConnectionError, ConnectionClosedError, ProxyConnectionError) as exc:
+            raise LiveAccountError(
+                f"cannot reach {self.endpoint} ({_one_line(exc)}); check the network, proxy or endpoint URL"
+            ) from None
+        except BotoCoreError as exc:
+            raise LiveAccountError(f"{permission} failed for {self.who}: {_one_line(exc)}") from None
+
+    def _client_error(self, permission: str, exc: ClientError) -> _ServiceError:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        detail = _one_line(error.get("Message", "")) or code
+        if code in _DENIED:
+            return _DeniedError(
+                f"{self.who} may not call {permission} ({code}); attach the read-only policy printed by "
+                "`iamviz permissions`",
+                code=code,
+            )
+        if code in _EXPIRED:
+            return _ServiceError(
+                f"the credentials of {self.who} have expired ({code}); refresh them (e.g. `aws sso login`) and retry",
+                code=code,
+            )
+        if code in _REJECTED:
+            return _ServiceError(f"AWS rejected the credentials of {self.who} ({code}: {detail})", code=code)
+        if code in _THROTTLED:
+            attempts = (self.config.retries or {}).get("max_attempts", DEFAULT_MAX_ATTEMPTS)
+            return _ServiceError(
+                f"AWS kept throttling {permission} after {attempts} attempts with backoff ({code}); "
+                "wait a minute and retry",
+                code=code,
+            )
+        return _ServiceError(f"{permission} failed for {self.who} ({code}: {detail})", code=code)
+
+    def required(self, permission: str, func: Callable[[], Any]) -> Any:
+        return self._guard(permission, func)
+
+    def optional(self, permission: str, func: Callable[[], Any], *, tolerate: Iterable[str] = ()) -> Any:
+        """Call an optional API: a denial (or another service error) becomes a gap and ``None``."""
+        try:
+            return self._guard(permission, func)
+        except _ServiceError as exc:
+            if exc.code in set(tolerate):
+                raise _Tolerated(exc.code) from None
+            if exc.code in _FATAL:
+                raise
+            self.skip(permission, exc.code)
+        return None
+
+    def skip(self, permission: str, code: str) -> None:
+        self.gaps.append(f"{permission} ({code})")
+        message = f"skipped {permission} for {self.who} ({code}); the snapshot records the gap"
+        _log.warning(message)
+        self.report("warning", message)
+
+    # -- the capture ---------------------------------------------------------------------------------------------
+
+    def run(self) -> Account:
+        self.report("identity", f"identifying {self.who}")
+        sts = self.client("sts")
+        identity = self.required("sts:GetCallerIdentity", sts.get_caller_identity)
+        account_id = str(identity["Account"])
+        self.report("identity", f"{self.who}: {identity.get('Arn', '?')} in account {account_id}")
+
+        iam = self.client("iam")
+        aliases = self.optional("iam:ListAccountAliases", iam.list_account_aliases)
+        names = (aliases or {}).get("AccountAliases") or []
+        alias = str(names[0]) if names else None
+
+        pages = self.authorization_details(iam)
+        saml = self.saml_providers(iam)
+        oidc = self.oidc_providers(iam)
+        organization = self.organization()
+        self.check_cancel()
+        try:
+            account = account_from_details(
+                pages,
+                account_id=account_id,
+                alias=alias,
+                captured_at=utc_now(),
+                source=f"live:{self.profile or 'default'}",
+                saml_providers=saml,
+                oidc_providers=oidc,
+                organization=organization,
+                gaps=self.gaps,
+            )
+        except InputError as exc:
+            raise LiveAccountError(
+                f"account {account_id} returned authorization details iamviz cannot read: {exc}"
+            ) from None
+        self.report(
+            "done",
+            f"captured account {account.label}: {len(account.users)} users, {len(account.groups)} groups, "
+            f"{len(account.roles)} roles, {len(account.managed_policies)} managed policies",
+            pages=len(pages),
+            counts=_counts(pages),
+        )
+        return account
+
+    def authorization_details(self, iam: Any) -> list[dict[str, Any]]:
+        permission = "iam:GetAccountAuthorizationDetails"
+        paginator = iam.get_paginator("get_account_authorization_details")
+        iterator: Iterator[dict[str, Any]] = iter(paginator.paginate(PaginationConfig={"PageSize": GAAD_PAGE_SIZE}))
+        pages: list[dict[str, Any]] = []
+        while True:
+            page = self.required(permission, lambda: next(iterator, None))
+            if page is None:
+                break
+            pages.append(_jsonable(page))
+            counts = _counts(pages)
+            self.report(
+                "authorization-details",
+                f"authorization details page {len(pages)}: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+                pages=len(pages),
+                counts=counts,
+            )
+        return pages
+
+    def saml_providers(self, iam: Any) -> list[SamlProvider]:
+        self.report("saml-providers", "listing SAML providers")
+        answer = self.optional("iam:ListSAMLProviders", iam.list_saml_providers)
+        return [
+            SamlProvider(
+                arn=item["Arn"], valid_until=_iso(item.get("ValidUntil")), create_date=_iso(item.get("CreateDate"))
+            )
+            for item in (answer or {}).get("SAMLProviderList", [])
+        ]
+
+    def oidc_providers(self, iam: Any) -> list[OidcProvider]:
+        self.report("oidc-providers", "listing OIDC providers")
+        answer = self.optional("iam:ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
+        providers = []
+        for item in (answer or {}).get("OpenIDConnectProviderList", []):
+            arn = item["Arn"]
+            detail = self.optional(
+                "iam:GetOpenIDConnectProvider",
+                lambda arn=arn: iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn),
+            )
+            url = (detail or {}).get("Url") or arn.split(":oidc-provider/", 1)[-1]
+            providers.append(
+                OidcProvider(
+                    arn=arn,
+                    url=url if url.startswith(("https://", "http://")) else f"https://{url}",
+                    client_ids=tuple((detail or {}).get("ClientIDList", ())),
+                    thumbprints=tuple((detail or {}).get("ThumbprintList", ())),
+                    create_date=_iso((detail or {}).get("CreateDate")),
+                )
+            )
+        return providers
+
+    def organization(self) -> Organization | None:
+        self.report("organization", "reading the organization")
+        org = self.client("organizations")
+        try:
+            answer = self.optional(
+                "organizations:DescribeOrganization", org.describe_organization, tolerate=(_NOT_IN_ORGANIZATION,)
+            )
+        except _Tolerated:
+            return None  # the account is in no organization: a fact, not a gap
+        if not answer:
+            return None
+        described = answer.get("Organization", {})
+        account_ids = self.optional("organizations:ListAccounts", lambda: _list_accounts(org))
+        return Organization(
+            id=str(described.get("Id", "")),
+            management_account_id=described.get("MasterAccountId"),
+            account_ids=tuple(account_ids or ()),
+        )
+
+
+class _Tolerated(Exception):
+    """An expected service answer (such as 'not in an organization') on an optional call."""
+
+    def __init__(self, code: str | None) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _list_accounts(org: Any) -> list[str]:
+    return [
+        str(account["Id"]) for page in org.get_paginator("list_accounts").paginate() for account in page["Accounts"]
+    ]
+
+
+def _counts(pages: list[dict[str, Any]]) -> dict[str, int]:
+    keys = {"users": "UserDetailList", "groups": "GroupDetailList", "roles": "RoleDetailList", "policies": "Policies"}
+    return {name: sum(len(page.get(key) or ()) for page in pages) for name, key in keys.items()}
+
+
+def _profile_not_found(exc: ProfileNotFound) -> LiveAccountError:
+    profile = exc.kwargs.get("profile", "?")
+    known = ", ".join(available_profiles()) or "none"
+    return LiveAccountError(f"AWS profile {profile!r} not found (profiles configured: {known})")
+
+
+def make_config(
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+) -> Config:
+    """The botocore configuration of every client: standard retries with backoff, connect and read timeouts."""
+    return Config(
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        user_agent_extra=f"iamviz/{__version__}",
+    )
+
+
+def make_session(*, profile: str | None = None, region: str | None = None) -> Any:
+    """A boto3 session following the AWS CLI's conventions (``AWS_PROFILE`` when no profile is given)."""
+    try:
+        return boto3.Session(profile_name=profile, region_name=region)
+    except ProfileNotFound as exc:
+        raise _profile_not_found(exc) from None
+    except BotoCoreError as exc:
+        raise LiveAccountError(f"cannot set up AWS access: {_one_line(exc)}") from None
+
+
+def capture_account(
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCallback | None = None,
+    session: Any = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+) -> Account:
+    """Capture one account with read-only calls.
+
+    Args:
+        profile: AWS CLI profile; ``None`` uses ``AWS_PROFILE`` or the default credential chain.
+        region: region for the clients (IAM is global; default: the profile's region, else us-east-1).
+        endpoint_url: another endpoint for every service (a moto server, LocalStack).
+        progress: called with a :class:`CaptureProgress` at every phase, GAAD page and warning.
+        cancel: called before every request; returning True stops the capture with :class:`CancelledError`.
+        session: a ready boto3 session (tests); by default one is made from ``profile`` and ``region``.
+        max_attempts: attempts per call, retries included (standard retry mode, exponential backoff).
+        connect_timeout: seconds to wait for a connection.
+        read_timeout: seconds to wait for an answer.
+
+    Raises:
+        LiveAccountError: no credentials, unknown profile, unreachable endpoint, expired token, throttling beyond
+            the retries, or a denied required call.
+        CancelledError: ``cancel`` returned True.
+    """
+    capture = _Capture(
+        session=session if session is not None else make_session(profile=profile, region=region),
+        profile=profile,
+        region=region,
+        endpoint_url=endpoint_url,
+        config=make_config(max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout),
+        progress=progress,
+        cancel=cancel,
+    )
+    return capture.run()
+
+
+def capture_snapshot(
+    *,
+    profiles: Iterable[str | None] = (None,),
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCallback | None = None,
+    **options: Any,
+) -> Snapshot:
+    """Capture one account per profile (``None``: the default chain) into one snapshot.
+
+    Two profiles that reach the same account give it once, with a warning.
+    """
+    accounts: list[Account] = []
+    seen: dict[str, str | None] = {}
+    warnings: list[str] = []
+    for profile in profiles:
+        account = capture_account(
+            profile=profile, region=region, endpoint_url=endpoint_url, progress=progress, cancel=cancel, **options
+        )
+        if account.account_id in seen:
+            warnings.append(
+                f"profile {profile or 'default'!r} reaches account {account.account_id}, already captured with "
+                f"profile {seen[account.account_id] or 'default'!r}; kept once"
+            )
+            continue
+        seen[account.account_id] = profile
+        accounts.append(account)
+    return Snapshot(accounts=tuple(accounts), warnings=tuple(warnings))
