@@ -118,7 +118,7 @@ class SearchFilterBar(QWidget):
             hide_groups=self.hide_groups.isChecked(),
             only_risky=self.only_risky.isChecked(),
             hops=self.hops.value(),
-            focus_mode=self.focus_mode.currentData() or FocusMode.DIM,
+            focus_mode=FocusMode(self.focus_mode.currentData() or FocusMode.DIM),
             focus=self.view_filter.focus if focus is Ellipsis else focus,
         )
         self.filter_changed.emit(self.view_filter)
