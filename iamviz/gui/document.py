@@ -33,6 +33,17 @@ FOCUS_BUDGET = 400
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 """Most severe first."""
 
+LIVE_PHASES = (
+    "identity",
+    "aliases",
+    "authorization-details",
+    "saml-providers",
+    "oidc-providers",
+    "organization",
+    "done",
+)
+"""The phases a live capture reports, in order (for a determinate progress bar)."""
+
 EdgeRef = tuple[str, str, str]
 """An edge as ``(source, target, key)``: what the scene's ``edge_item`` takes."""
 
@@ -148,12 +159,17 @@ def open_live(live: Mapping[str, Any], progress: ProgressFn, cancel: CancelFn) -
     """Capture one live account (``profile``, ``region``, ``endpoint_url``) and analyse it."""
     from iamviz.loading.live import capture_account
 
-    def report(*args: Any) -> None:
-        # The loader reports either (message), (done, total) or (done, total, message).
-        text = next((a for a in args if isinstance(a, str)), "Reading AWS…")
-        numbers = [a for a in args if isinstance(a, int)]
-        done, total = [*numbers, 0, 0][:2]
-        progress(done, total, text)
+    warnings: list[str] = []
+
+    def report(update: Any) -> None:
+        # A CaptureProgress: phase, message, pages read so far.
+        phase = getattr(update, "phase", "")
+        message = str(getattr(update, "message", update))
+        if phase == "warning":
+            warnings.append(message)
+            return
+        step = LIVE_PHASES.index(phase) + 1 if phase in LIVE_PHASES else 0
+        progress(step, len(LIVE_PHASES), message)
 
     progress(0, 0, "Connecting to AWS…")
     account = capture_account(
@@ -164,7 +180,7 @@ def open_live(live: Mapping[str, Any], progress: ProgressFn, cancel: CancelFn) -
         cancel=cancel,
     )
     _check(cancel)
-    snapshot = Snapshot(accounts=(account,))
+    snapshot = Snapshot(accounts=(account,), warnings=tuple(warnings))
     label = f"live:{live.get('profile') or 'default'}"
     return build_document(snapshot, sources=(label,), progress=progress, cancel=cancel)
 
