@@ -524,8 +524,16 @@ def test_arn_not_like_and_arn_not_equals():
         assert verdict(op, "aws:SourceArn", "arn:aws:sns:*:999999999999:*", arn) is T
 
 
-def test_arn_like_with_a_non_arn_request_value_does_not_match():
-    assert verdict("ArnLike", "aws:SourceArn", "arn:aws:s3:::bucket", {"aws:SourceArn": "bucket"}) is F
+def test_arn_operator_with_a_value_that_is_not_an_arn_is_unknown():
+    # [OPS] ARN operators check "each of the six colon-delimited components"; what AWS does with a value that has
+    # fewer is not documented, so iamviz says UNKNOWN (never allows, and a negated operator does not flip it).
+    assert verdict("ArnLike", "aws:SourceArn", "arn:aws:s3:::bucket", {"aws:SourceArn": "bucket"}) is U
+    result = ev("ArnLike", "aws:SourceArn", "*", {"aws:SourceArn": "arn:aws:s3:::bucket"})
+    assert result.verdict is U
+    assert "not an ARN" in result.reason
+    assert verdict("ArnNotLike", "aws:SourceArn", "*", {"aws:SourceArn": "arn:aws:s3:::bucket"}) is U
+    # another, well-formed value can still match (values OR)
+    assert verdict("ArnLike", "aws:SourceArn", ("*", "arn:aws:s3:::b*"), {"aws:SourceArn": "arn:aws:s3:::bucket"}) is T
 
 
 # ---------------------------------------------------------------------------------------------------------------------

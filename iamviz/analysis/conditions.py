@@ -230,6 +230,10 @@ class _Unknown(Exception):
     """Raised inside the evaluator when a value cannot be judged; becomes an UNKNOWN verdict with its message."""
 
 
+class _Unresolved(_Unknown):
+    """A policy value whose meaning depends on something iamviz cannot resolve: the whole condition is UNKNOWN."""
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Policy variables
 # --------------------------------------------------------------------------------------------------------------------
@@ -256,7 +260,7 @@ def _resolve(value: str, context: RequestContext) -> Segments:
         pos = match.end()
     rest = value[pos:]
     if "${" in rest:
-        raise _Unknown(f"the policy value {value!r} holds an unclosed policy variable '${{'")
+        raise _Unresolved(f"the policy value {value!r} holds an unclosed policy variable '${{'")
     if rest:
         segments.append((rest, False))
     return tuple(segments)
@@ -267,7 +271,7 @@ def _variable_value(body: str, context: RequestContext) -> str:
         return _ESCAPES[body]
     parsed = _VARIABLE_BODY.match(body)
     if parsed is None:
-        raise _Unknown(f"'${{{body}}}' is not a policy variable iamviz can read")
+        raise _Unresolved(f"'${{{body}}}' is not a policy variable iamviz can read")
     key, default = parsed.group(1), parsed.group(2)
     values = context.get(key)
     if values is not None and len(values) == 1:
@@ -275,8 +279,10 @@ def _variable_value(body: str, context: RequestContext) -> str:
     if default is not None:
         return default.replace("''", "'")
     if values is None or not values:
-        raise _Unknown(f"the policy variable ${{{key}}} has no value in this request")
-    raise _Unknown(f"the policy variable ${{{key}}} has {len(values)} values; AWS cannot substitute a multivalued key")
+        raise _Unresolved(f"the policy variable ${{{key}}} has no value in this request")
+    raise _Unresolved(
+        f"the policy variable ${{{key}}} has {len(values)} values; AWS cannot substitute a multivalued key"
+    )
 
 
 def _literal_text(segments: Segments) -> str:
@@ -336,6 +342,21 @@ def _arn_match(segments: Segments, value: str) -> bool:
     if len(pattern_parts) != 6 or len(value_parts) != 6:
         return False
     return all(_like(p, v) for p, v in zip(pattern_parts, value_parts, strict=True))
+
+
+def _arn_policy(value: str, context: RequestContext, variables: bool) -> Segments:
+    # [OPS]: "Each of the six colon-delimited components of the ARN is checked separately". A value with fewer
+    # components (such as a bare "*") has no documented meaning for an ARN operator, so it is judged UNKNOWN.
+    segments = _string_policy(value, context, variables)
+    if len(_split_arn_segments(segments)) != 6:
+        raise _Unknown(f"the policy value {value!r} is not an ARN (arn:partition:service:region:account:resource)")
+    return segments
+
+
+def _arn_request(value: str) -> str:
+    if len(value.split(":", 5)) != 6:
+        raise _Unknown(f"the request value {value!r} is not an ARN")
+    return value
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -432,7 +453,7 @@ def _bool_policy(value: str, context: RequestContext, variables: bool) -> str:
     if variables and "${" in value:
         # [OPS] says "You can use a policy variable with the Boolean condition operator"; the policy-variables page
         # says you can't. The documentation contradicts itself, so iamviz does not guess.
-        raise _Unknown(
+        raise _Unresolved(
             f"the Bool value {value!r} holds a policy variable, and the AWS documentation disagrees with itself "
             "on whether Bool substitutes them"
         )
@@ -554,8 +575,8 @@ _OPERATORS: dict[str, _Operator] = {
     ),
     **_family(
         "Arn",
-        _string_policy,
-        _same,
+        _arn_policy,
+        _arn_request,
         [("ArnLike", "ArnNotLike", _arn_match, "matches"), ("ArnEquals", "ArnNotEquals", _arn_match, "matches")],
     ),
 }
@@ -703,15 +724,14 @@ def _policy_value(spec: _Operator, value: str, context: RequestContext, variable
     """A policy value parsed for its operator, or the :class:`_Unknown` that says why it could not be.
 
     Unresolvable policy variables raise at once (the whole condition is UNKNOWN); a value that does not parse for
-    its operator is kept as an error and judged UNKNOWN only where it is compared.
+    its operator is kept as an error and judged UNKNOWN only where it is compared (values OR, so another value may
+    still match).
     """
-    if spec.family in ("String", "Arn"):
-        return spec.parse_policy(value, context, variables)
     try:
         return spec.parse_policy(value, context, variables)
+    except _Unresolved:
+        raise
     except _Unknown as exc:
-        if spec.family == "Bool":
-            raise
         return exc
 
 
