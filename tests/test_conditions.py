@@ -11,6 +11,7 @@ Sources (tags as in shared/design/iam-trust-semantics.md §0):
 from __future__ import annotations
 
 import base64
+import doctest
 
 import pytest
 
@@ -26,6 +27,7 @@ from iamviz.analysis.conditions import (
     evaluate_conditions,
     is_known_operator,
     key_origin,
+    match_policy_pattern,
     requirement_label,
 )
 from iamviz.model.policy import Condition, parse_policy_document
@@ -830,7 +832,7 @@ def test_describe_condition_in_plain_words():
         == "the OIDC token's sub is repo:org/repo:ref:refs/heads/main"
     )
     assert "matches 'repo:org/*'" in describe_condition(cond("StringLike", sub, "repo:org/*"))
-    assert "less than '3600'" in describe_condition(cond("NumericLessThan", "aws:MultiFactorAuthAge", "3600"))
+    assert "greater than '5'" in describe_condition(cond("NumericGreaterThan", "x:n", "5"))
     assert "is not in '10.0.0.0/8'" in describe_condition(cond("NotIpAddress", "aws:SourceIp", "10.0.0.0/8"))
     amr = describe_condition(cond("ForAnyValue:StringLike", "cognito-identity.amazonaws.com:amr", "authenticated"))
     assert "at least one" in amr and "Cognito" in amr and "'authenticated'" in amr
@@ -862,3 +864,44 @@ def test_key_sets_are_case_insensitive():
     assert "aws:principaltag/Team" in PRINCIPAL_DERIVED_KEYS
     assert "aws:sourcearn" in SERVICE_SUPPLIED_KEYS
     assert "aws:MultiFactorAuthPresent" in list(CALLER_SUPPLIED_KEYS)
+
+
+def test_describe_condition_for_common_trust_keys():
+    age = describe_condition(cond("NumericLessThan", "aws:MultiFactorAuthAge", "3600"))
+    assert age == "the caller signed in with MFA less than 3600 seconds ago"
+    assert describe_condition(cond("StringEquals", "aws:PrincipalOrgID", "o-abc")) == (
+        "the caller's account is in organization 'o-abc'"
+    )
+    assert describe_condition(cond("StringEquals", "aws:SourceAccount", "111122223333")) == (
+        "the calling service acts for account '111122223333'"
+    )
+    assert describe_condition(cond("ArnLike", "aws:SourceArn", "arn:aws:s3:::b")) == (
+        "the calling service acts for a resource matching 'arn:aws:s3:::b'"
+    )
+    assert describe_condition(cond("BoolIfExists", "aws:MultiFactorAuthPresent", "true")).startswith(
+        "the caller signed in with MFA, or"
+    )
+    saml = describe_condition(cond("StringEquals", "SAML:aud", "https://signin.aws.amazon.com/saml"))
+    assert saml == "the SAML assertion's audience (Recipient) is 'https://signin.aws.amazon.com/saml'"
+    assert (
+        describe_condition(cond("Null", "aws:TokenIssueTime", "true"))
+        == "the request does not carry aws:TokenIssueTime"
+    )
+
+
+def test_match_policy_pattern_shares_the_variable_and_wildcard_rules():
+    ctx = RequestContext.of({"aws:username": "bob"})
+    assert match_policy_pattern("arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/bob/x", ctx, arn=True) is T
+    assert match_policy_pattern("arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/eve/x", ctx, arn=True) is F
+    assert match_policy_pattern("home/${aws:userid}/*", "home/x/y", ctx) is U
+    assert match_policy_pattern("a${*}", "a*", ctx) is T
+    assert match_policy_pattern("a${*}", "ab", ctx) is F
+    assert match_policy_pattern("arn:aws:iam::*", "arn:aws:iam::1:role/x", ctx, arn=True) is F
+
+
+def test_module_examples_hold():
+    import iamviz.analysis.conditions as module
+
+    failures, tried = doctest.testmod(module)
+    assert tried > 0
+    assert failures == 0

@@ -54,6 +54,7 @@ __all__ = [
     "evaluate_conditions",
     "is_known_operator",
     "key_origin",
+    "match_policy_pattern",
     "requirement_label",
 ]
 
@@ -665,6 +666,34 @@ def evaluate_condition(
     return ConditionResult(condition=condition, verdict=verdict, reason=reason)
 
 
+def match_policy_pattern(
+    pattern: str,
+    value: str,
+    context: RequestContext,
+    *,
+    arn: bool = False,
+    case_sensitive: bool = True,
+    policy_variables: bool = True,
+) -> Verdict:
+    """Match ``value`` against a policy pattern that may hold wildcards and policy variables.
+
+    The same rules as the String/ARN condition operators: ``*``/``?`` in the policy's own text are wildcards,
+    text from a substituted variable or an escape (``${*}``, ``${?}``, ``${$}``) is literal, and with ``arn=True``
+    wildcards never cross ``:``. UNKNOWN when a variable cannot be resolved.
+
+    >>> match_policy_pattern("arn:aws:s3:::home/${aws:username}/*", "arn:aws:s3:::home/bob/x",
+    ...                      RequestContext.of({"aws:username": "bob"}), arn=True)
+    <Verdict.TRUE: 'true'>
+    """
+    try:
+        segments = _string_policy(pattern, context, policy_variables)
+    except _Unknown:
+        return Verdict.UNKNOWN
+    if arn:
+        return Verdict.of(_arn_match(segments, value))
+    return Verdict.of(_like(segments, value, case_sensitive=case_sensitive))
+
+
 def evaluate_conditions(
     conditions: Iterable[Condition], context: RequestContext, *, policy_variables: bool = True
 ) -> tuple[Verdict, tuple[ConditionResult, ...]]:
@@ -1109,6 +1138,22 @@ def _special_description(parsed: _ParsedOperator, condition: Condition) -> str |
             return "the request carries MFA information (temporary credentials)"
     if lowered == "sts:externalid" and parsed.base == "StringEquals" and plain:
         return f"the request carries ExternalId {_quote_list(values)}"
+    if lowered == "aws:multifactorauthage" and len(values) == 1 and parsed.set_operator is None:
+        bound = {"NumericLessThan": "less than", "NumericLessThanEquals": "at most"}.get(parsed.base)
+        if bound:
+            text = f"the caller signed in with MFA {bound} {values[0]} seconds ago"
+            return text if plain else f"{text}, or the request carries no MFA age (IfExists)"
+    if plain and parsed.base in ("StringEquals", "StringEqualsIgnoreCase"):
+        phrase = {
+            "aws:principalorgid": "the caller's account is in organization",
+            "aws:sourceaccount": "the calling service acts for account",
+            "aws:principalaccount": "the caller is in account",
+            "aws:sourceorgid": "the calling service acts for organization",
+        }.get(lowered)
+        if phrase:
+            return f"{phrase} {_quote_list(values)}"
+    if plain and lowered == "aws:sourcearn" and parsed.base in ("ArnLike", "ArnEquals", "StringLike", "StringEquals"):
+        return f"the calling service acts for a resource matching {_quote_list(values)}"
     if (
         _is_web_identity_claim(lowered)
         and parsed.base in ("StringEquals", "StringLike")
