@@ -626,7 +626,7 @@ def lambda_story(*, wrong: bool) -> Piece:
                 {"Service": "lambda.amazonaws.com"},
                 "sts:AssumeRole",
                 None if wrong else condition,
-                sid="LambdaForThisFunctionOnly",
+                sid="LambdaService" if wrong else "LambdaForThisFunctionOnly",
             )
         ],
         inline={
@@ -685,7 +685,12 @@ def break_glass_story(*, wrong: bool) -> Piece:
         BREAK_GLASS_ROLE,
         created="2024-09-17T14:22:05+00:00",
         trust_statements=[
-            trust({"AWS": root_arn(WORKLOAD)}, "sts:AssumeRole", trust_condition, sid="ServiceDeskWithFreshMfa")
+            trust(
+                {"AWS": root_arn(WORKLOAD)},
+                "sts:AssumeRole",
+                trust_condition,
+                sid="ServiceDeskEmergency" if wrong else "ServiceDeskWithFreshMfa",
+            )
         ],
         inline={"EmergencyOperations": doc(allow("ec2:*", "*", sid="OperateEc2InAnEmergency"))},
         managed=[READ_ONLY],
@@ -873,7 +878,12 @@ def web_identity_story(*, wrong: bool) -> Piece:
         "RideShareAppUserRole",
         created="2025-08-04T12:33:40+00:00",
         trust_statements=[
-            trust({"Federated": COGNITO}, web, cognito_condition, sid="RidersSignedInThroughOurPool"),
+            trust(
+                {"Federated": COGNITO},
+                web,
+                cognito_condition,
+                sid="RideShareRiders" if wrong else "RidersSignedInThroughOurPool",
+            ),
         ],
         inline={
             "RideShareTrips": doc(allow("dynamodb:*", "*", sid="WhateverTheAppNeeds"))
@@ -893,7 +903,7 @@ def web_identity_story(*, wrong: bool) -> Piece:
                 {"Federated": GOOGLE},
                 web,
                 None if wrong else {"StringEquals": {f"{GOOGLE}:aud": GOOGLE_CLIENT_ID}},
-                sid="RidersSignedInWithGoogle",
+                sid="GoogleRiders" if wrong else "RidersSignedInWithGoogle",
             )
         ],
         inline={"RideShareTrips": own_trips(f"${{{GOOGLE}:sub}}")},
@@ -914,7 +924,14 @@ def web_identity_story(*, wrong: bool) -> Piece:
         "MobileBackendDeployRole",
         path="/ci/",
         created="2025-09-15T07:50:11+00:00",
-        trust_statements=[trust({"Federated": GITHUB_PROVIDER_ARN}, web, github_condition, sid="MainBranchOfBackend")],
+        trust_statements=[
+            trust(
+                {"Federated": GITHUB_PROVIDER_ARN},
+                web,
+                github_condition,
+                sid="GitHubDeploy" if wrong else "MainBranchOfBackend",
+            )
+        ],
         inline={
             "DeployBackendFunctions": doc(
                 allow(
@@ -1017,7 +1034,7 @@ def cross_account_story(*, wrong: bool) -> Piece:
                 {"AWS": dana_arn},
                 "sts:AssumeRole",
                 None if wrong else {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}},
-                sid="ClassroomWorkloadDana",
+                sid="ClassroomWorkloadDana" if wrong else "DanaWithExternalId",
             )
         ],
         inline={
