@@ -506,10 +506,10 @@ def seed_backend(document: dict[str, Any]) -> int:
     backend = iam_backends[MOTO_ACCOUNT]["global"]
     calls = 0
 
-    def call(name: str, *args: Any, **kwargs: Any) -> None:
+    def call(method: str, /, *args: Any, **kwargs: Any) -> None:
         nonlocal calls
         calls += 1
-        getattr(backend, name)(*args, **kwargs)
+        getattr(backend, method)(*args, **kwargs)
 
     _seed(document, call, backend_style=True)
     return calls
@@ -528,10 +528,10 @@ def seed_boto3(document: dict[str, Any], endpoint_url: str) -> int:
     )
     calls = 0
 
-    def call(name: str, *args: Any, **kwargs: Any) -> None:
+    def call(method: str, /, *args: Any, **kwargs: Any) -> None:
         nonlocal calls
         calls += 1
-        getattr(iam, name)(**kwargs)
+        getattr(iam, method)(**kwargs)
 
     _seed(document, call, backend_style=False)
     return calls
@@ -543,7 +543,9 @@ def _seed(document: dict[str, Any], call: Callable[..., None], *, backend_style:
     b = backend_style
     for provider in document.get("_providers", {}).get("saml", []):
         name = provider.rsplit("/", 1)[-1]
-        metadata = "<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'/>" * 3
+        metadata = (
+            "<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'/>" * 20
+        )  # the API wants >= 1000 chars
         if b:
             call("create_saml_provider", name=name, saml_metadata_document=metadata)
         else:
@@ -689,8 +691,11 @@ def _iamviz_command() -> list[str]:
 
 def run_peer(args: argparse.Namespace) -> int:
     """Seed one moto server with the 1,000-role account; time iamviz's capture + graph against PMapper's."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
     pmapper = find_pmapper(args.pmapper)
     if pmapper is None and not args.skip_pmapper:
         print(PMAPPER_INSTALL, file=sys.stderr)
