@@ -75,7 +75,7 @@ def run_gui(
     install_exception_hook()
     window = start_window(sources, live=live, present=present, theme=theme)
     code = app.exec()
-    del window
+    window.close()  # saves the window state and stops a load still running (no-op when already closed)
     return int(code)
 
 

@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
     load_failed = Signal(str)
     """A load failed; carries the message shown to the user."""
 
+    load_progressed = Signal(int, int, str)
+    """A running load reported progress: ``(done, total, message)``."""
+
     node_focused = Signal(str)
     """The window selected and centred a node (from search, a finding or a link)."""
 
@@ -438,6 +441,7 @@ class MainWindow(QMainWindow):
         if total:
             self.progress_bar.setValue(done)
         self.status_label.setText(message)
+        self.load_progressed.emit(done, total, message)
         if self._progress_dialog is not None:
             self._progress_dialog.setLabelText(message)
             self._progress_dialog.setRange(0, max(total, 0))
