@@ -30,6 +30,7 @@ from iamviz.analysis.conditions import (
     match_policy_pattern,
     requirement_label,
 )
+from iamviz.errors import InputError
 from iamviz.model.policy import Condition, parse_policy_document
 
 T, F, U = Verdict.TRUE, Verdict.FALSE, Verdict.UNKNOWN
@@ -85,6 +86,17 @@ def test_request_context_is_immutable_hashable_and_compares_by_content():
     with pytest.raises(AttributeError):
         a.entries = ()  # type: ignore[misc]
     assert RequestContext() == RequestContext.empty() == RequestContext.of({})
+
+
+def test_request_context_from_cli_pairs_repeated_keys_are_multi_valued():
+    ctx = RequestContext.from_pairs(["aws:TagKeys=a", "AWS:tagkeys=b", "sts:ExternalId=x=y", "aws:username="])
+    assert ctx.get("aws:TagKeys") == ("a", "b")
+    assert ctx.get("sts:ExternalId") == ("x=y",)
+    assert ctx.get("aws:username") == ("",)
+    with pytest.raises(InputError, match="--context expects KEY=VALUE"):
+        RequestContext.from_pairs(["no-equals-sign"])
+    with pytest.raises(InputError):
+        RequestContext.from_pairs(["=value"])
 
 
 def test_request_context_empty_list_is_present_with_no_values():

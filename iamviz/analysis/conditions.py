@@ -37,6 +37,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from iamviz.errors import InputError
 from iamviz.model.arn import arn_like
 from iamviz.model.policy import Condition
 from iamviz.model.wildcard import wildcard_match
@@ -154,12 +155,29 @@ class RequestContext:
         object.__setattr__(self, "_index", {key.lower(): (key, values) for key, values in ordered})
 
     @classmethod
-    def of(cls, mapping: Mapping[str, ContextValue | None] | None = None, /, **_: Any) -> RequestContext:
+    def of(cls, mapping: Mapping[str, ContextValue | None] | None = None) -> RequestContext:
         """Build a context from ``{key: value | [values]}``; a later key wins over an earlier one in another case."""
-        if _:
-            raise TypeError("RequestContext.of takes one mapping; condition keys hold ':' and cannot be keywords")
         items = [] if mapping is None else [(k, v) for k, v in mapping.items() if v is not None]
         return cls(entries=tuple(items))
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[str], *, option: str = "--context") -> RequestContext:
+        """Build a context from ``KEY=VALUE`` strings (the CLI's repeated ``--context``).
+
+        A key given more than once (in any case) becomes multi-valued; ``KEY=`` gives the empty string. Raises
+        :class:`~iamviz.errors.InputError` naming ``option`` for a pair without ``=`` or with an empty key.
+
+        >>> RequestContext.from_pairs(["aws:TagKeys=a", "AWS:tagkeys=b"]).get("aws:TagKeys")
+        ('a', 'b')
+        """
+        collected: dict[str, tuple[str, list[str]]] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise InputError(f"{option} expects KEY=VALUE, got {pair!r}")
+            collected.setdefault(key.lower(), (key, []))[1].append(value)
+        return cls(entries=tuple((key, tuple(values)) for key, values in collected.values()))
 
     @classmethod
     def empty(cls) -> RequestContext:
