@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from iamviz.errors import InputError
@@ -617,6 +618,7 @@ class _ParsedOperator:
     spec: _Operator | None  # None for Null
 
 
+@lru_cache(maxsize=1024)
 def _split_operator(operator: str) -> _ParsedOperator | str:
     """Split an operator as written; return an explanation string when it is not one iamviz knows."""
     head, sep, tail = operator.partition(":")
@@ -858,7 +860,7 @@ def _set_reason(
     if verdict is Verdict.TRUE:
         return f"{head}: satisfied by {_describe_values(passing)}"
     if verdict is Verdict.FALSE:
-        return f"{head}: not satisfied ({_describe_values(failing)} fail)"
+        return f"{head}: not satisfied by {_describe_values(failing)}"
     why = "; ".join(f"{v!r}: {p}" for v, p in unclear if p) or "a value could not be judged"
     return f"{head}: cannot tell ({why})"
 
@@ -902,14 +904,18 @@ class KeySet:
     names: tuple[str, ...]
     prefixes: tuple[str, ...] = ()
     web_identity_claims: bool = False
+    _lowered: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False, hash=False)
+    _lowered_prefixes: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lowered", frozenset(n.lower() for n in self.names))
+        object.__setattr__(self, "_lowered_prefixes", tuple(p.lower() for p in self.prefixes))
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
         lowered = key.lower()
-        if lowered in {n.lower() for n in self.names}:
-            return True
-        if any(lowered.startswith(p.lower()) for p in self.prefixes):
+        if lowered in self._lowered or lowered.startswith(self._lowered_prefixes):
             return True
         return self.web_identity_claims and _is_web_identity_claim(lowered)
 
