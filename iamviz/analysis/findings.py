@@ -31,8 +31,8 @@ ASSUME_ACTIONS = (ASSUME_ROLE, ASSUME_ROLE_WITH_SAML, ASSUME_ROLE_WITH_WEB_IDENT
 COGNITO = "cognito-identity.amazonaws.com"
 
 # Service principals that pass aws:SourceArn / aws:SourceAccount when they assume a role, so a trust can require
-# them (each service's "Cross-service confused deputy prevention" page). Services left out (Lambda, EC2, Glue,
-# Backup, API Gateway, ...) do not populate them for role assumption, and requiring them would break the role.
+# them (each service's "Cross-service confused deputy prevention" page). Services left out (EC2, Glue, Backup,
+# API Gateway, ...) do not populate them for role assumption, and requiring them would break the role.
 SOURCE_CONDITION_SERVICES: dict[str, str] = {
     "appsync.amazonaws.com": "https://docs.aws.amazon.com/appsync/latest/devguide/cross-service-confused-deputy-prevention.html",
     "bedrock.amazonaws.com": "https://docs.aws.amazon.com/bedrock/latest/userguide/cross-service-confused-deputy-prevention.html",
@@ -41,6 +41,8 @@ SOURCE_CONDITION_SERVICES: dict[str, str] = {
     "datasync.amazonaws.com": "https://docs.aws.amazon.com/datasync/latest/userguide/cross-service-confused-deputy-prevention.html",
     "ecs-tasks.amazonaws.com": "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
     "iot.amazonaws.com": "https://docs.aws.amazon.com/iot/latest/developerguide/cross-service-confused-deputy-prevention.html",
+    # Lambda: AWS's own execution-role examples require aws:SourceAccount / aws:SourceArn (the function).
+    "lambda.amazonaws.com": "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
     "logs.amazonaws.com": "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Subscriptions-confused-deputy.html",
     "personalize.amazonaws.com": "https://docs.aws.amazon.com/personalize/latest/dg/cross-service-confused-deputy-prevention.html",
     "pipes.amazonaws.com": "https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html",
