@@ -13,7 +13,7 @@ Each file is an iamviz snapshot bundle, format version 1. ``authorization_detail
 The stories:
 
 * ``lambda``: the function ``nightly-instance-starter`` and its execution role, trusted by Lambda only on behalf of
-  that function (aws:SourceAccount, aws:SourceArn); it may start two EC2 instances and write its logs.
+  this account (aws:SourceAccount); it may start two EC2 instances and write its logs.
 * ``break_glass``: the service desk (wayne, priya) reads everything; in an emergency they may assume a role that can
   operate EC2, only with MFA used in the last hour.
 * ``saml``: corporate staff sign in through AD FS into ``ADFS-Staff`` (read only) or ``ADFS-Admins``.
@@ -612,10 +612,9 @@ class Piece:
 
 def lambda_story(*, wrong: bool) -> Piece:
     piece = Piece()
-    condition = {
-        "StringEquals": {"aws:SourceAccount": WORKLOAD},
-        "ArnLike": {"aws:SourceArn": LAMBDA_FUNCTION_ARN},
-    }
+    # Only aws:SourceAccount: AWS's own published Lambda trust policies use it, while whether Lambda sends
+    # aws:SourceArn when it assumes an execution role is disputed (an ArnLike on a missing key would lock Lambda out).
+    condition = {"StringEquals": {"aws:SourceAccount": WORKLOAD}}
     lambda_role = role(
         WORKLOAD,
         LAMBDA_ROLE,
@@ -626,7 +625,7 @@ def lambda_story(*, wrong: bool) -> Piece:
                 {"Service": "lambda.amazonaws.com"},
                 "sts:AssumeRole",
                 None if wrong else condition,
-                sid="LambdaService" if wrong else "LambdaForThisFunctionOnly",
+                sid="LambdaService" if wrong else "LambdaForThisAccountOnly",
             )
         ],
         inline={
@@ -1301,7 +1300,7 @@ _RIGHT = {
     "lambda": (
         "Lambda execution role",
         "The nightly-instance-starter function starts two build runners every night. Its execution role trusts "
-        "the Lambda service only on behalf of this function in this account (aws:SourceArn, aws:SourceAccount).",
+        "the Lambda service only on behalf of this account (aws:SourceAccount).",
     ),
     "break-glass": (
         "Break-glass emergency role",
@@ -1332,8 +1331,8 @@ _RIGHT = {
 _WRONG = {
     "lambda": (
         "Lambda role done wrong",
-        "The same execution role without aws:SourceArn or aws:SourceAccount: Lambda would assume it for any "
-        "function, in any account, that names it (the confused deputy).",
+        "The same execution role without aws:SourceAccount: Lambda would assume it on behalf of any "
+        "account whose function names it, were a role ever passed across accounts (the confused deputy).",
     ),
     "break-glass": (
         "Break-glass done wrong",
