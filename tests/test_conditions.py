@@ -917,3 +917,13 @@ def test_module_examples_hold():
     failures, tried = doctest.testmod(module)
     assert tried > 0
     assert failures == 0
+
+
+def test_reasons_for_negated_set_and_null_operators_name_the_values():
+    negated = ev("StringNotEquals", "aws:PrincipalOrgID", ("o-1", "o-2"), {"aws:PrincipalOrgID": "o-1"})
+    assert negated.verdict is F
+    assert "match none of 'o-1' or 'o-2'" in negated.reason
+    partial = ev("ForAllValues:StringEquals", "aws:TagKeys", "team", {"aws:TagKeys": ["team", "admin"]})
+    assert "every value" in partial.reason and "not satisfied by 'admin'" in partial.reason
+    null = ev("Null", "aws:SourceIp", "true", {"aws:SourceIp": "10.0.0.1"})
+    assert null.reason == "aws:SourceIp is present ('10.0.0.1'); Null 'true' requires it to be absent: not satisfied"

@@ -737,7 +737,7 @@ def _evaluate(condition: Condition, context: RequestContext, variables: bool) ->
     policy_raw = [_policy_value(spec, v, context, variables) for v in condition.values]
     expected = _join(
         [_show_policy_value(v, p) for v, p in zip(condition.values, policy_raw, strict=True)],
-        "nor" if spec.negated else "or",
+        "or",
     )
     missing = present is None or not present
     if parsed.set_operator is not None and present is not None and all(v == "" for v in present):
@@ -833,8 +833,8 @@ def _single_reason(
         return f"{has}; cannot tell whether it satisfies {condition.operator} {expected}: {problem}"
     if spec.negated:
         if verdict is Verdict.TRUE:
-            return f"{has}, which is not {expected} ({condition.operator}): satisfied"
-        return f"{has}, but {condition.operator} requires it not to match {expected}: not satisfied"
+            return f"{has}, which matches none of {expected} ({condition.operator}): satisfied"
+        return f"{has}, but {condition.operator} requires it to match none of {expected}: not satisfied"
     if verdict is Verdict.TRUE:
         return f"{has}, which {spec.wording} {expected} ({condition.operator}): satisfied"
     return f"{has}, but the policy expects a value that {spec.wording} {expected} ({condition.operator}): not satisfied"
@@ -853,7 +853,7 @@ def _set_reason(
     passing = [v for v, ver, _ in per_value if ver is Verdict.TRUE]
     failing = [v for v, ver, _ in per_value if ver is Verdict.FALSE]
     unclear = [(v, p) for v, ver, p in per_value if ver is Verdict.UNKNOWN]
-    test = f"{'does not match' if spec.negated else spec.wording} {expected}"
+    test = f"{'matches none of' if spec.negated else spec.wording} {expected}"
     head = f"{key} has {_describe_values(values)}; {condition.operator} needs "
     head += "at least one value that " if set_operator == "ForAnyValue" else "every value to be one that "
     head += test
@@ -884,8 +884,10 @@ def _evaluate_null(condition: Condition, present: tuple[str, ...] | None) -> tup
     state = f"{key} is absent" if absent else f"{key} is present ({_describe_values(present or ())})"
     if verdict is Verdict.UNKNOWN:
         return verdict, f"{state}; Null takes 'true' or 'false', not {_quote_list(bad)}"
-    wants = _quote_list(condition.values)
-    return verdict, f"{state}; Null {wants} is {'satisfied' if verdict is Verdict.TRUE else 'not satisfied'}"
+    wants = {v.strip().lower() for v in condition.values}
+    need = {"true": "absent", "false": "present"}.get(wants.pop(), "") if len(wants) == 1 else "absent or present"
+    outcome = "satisfied" if verdict is Verdict.TRUE else "not satisfied"
+    return verdict, f"{state}; Null {_quote_list(condition.values)} requires it to be {need}: {outcome}"
 
 
 # --------------------------------------------------------------------------------------------------------------------
