@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from iamviz.errors import IamvizError
 from iamviz.gui.document import Document, severity_rank
 from iamviz.gui.policytext import policy_html
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge
@@ -42,6 +43,9 @@ DECISION_WORDS = {
     ),
     DecisionKind.UNKNOWN: "Unknown: a condition iamviz cannot judge. It is never counted as allowed.",
 }
+
+VERDICT_MARKS = {"true": "✓", "false": "✗", "unknown": "?"}
+"""How a condition's verdict is marked (a symbol, not a colour)."""
 
 HIGHLIGHT_STYLE = "background-color:#F0E442; color:#000000;"
 _STYLE = """
@@ -260,7 +264,14 @@ class InspectorPanel(QWidget):
             else "not privileged"
         )
         services = ", ".join(sorted(summary.services)) or "none"
-        return f"<h3>Permissions</h3><p>{verdict}</p><p class='muted'>services: {_esc(services)}</p>"
+        reasons = "".join(f"<li>{_esc(r)}</li>" for r in summary.reasons)
+        managed = ", ".join(summary.managed_policies)
+        return (
+            f"<h3>Permissions</h3><p>{verdict}</p>"
+            + (f"<ul>{reasons}</ul>" if reasons else "")
+            + f"<p class='muted'>services: {_esc(services)}</p>"
+            + (f"<p class='muted'>AWS managed: {_esc(managed)}</p>" if managed else "")
+        )
 
     def _decision_section(self, edge: TrustEdge) -> str:
         words = DECISION_WORDS.get(edge.decision, "") if edge.decision else ""
@@ -294,12 +305,12 @@ class InspectorPanel(QWidget):
         if decision is not None:
             outcome = "ALLOW" if decision.allowed else "DENY"
             lines = [f"<li>{_esc(r)}</li>" for r in decision.reasons]
-            lines += [f"<li>{_esc(getattr(c, 'reason', c))}</li>" for c in getattr(decision, "condition_results", ())]
-            lines += [f"<li class='muted'>assumed: {_esc(a)}</li>" for a in getattr(decision, "assumptions", ())]
+            for result in decision.condition_results:
+                mark = VERDICT_MARKS.get(str(result.verdict).lower(), "?")
+                lines.append(f"<li>{mark} {_esc(result.reason)}</li>")
+            lines += [f"<li class='muted'>assumed: {_esc(a)}</li>" for a in decision.assumptions]
             parts.append(
-                f"<h3>If the caller asks with no extra context: {outcome}</h3><ul>{''.join(lines)}</ul>"
-                if lines
-                else f"<h3>If the caller asks with no extra context: {outcome}</h3>"
+                f"<h3>If {_esc(src.label)} asks with no extra context: {outcome}</h3><ul>{''.join(lines)}</ul>"
             )
         return "".join(parts)
 
@@ -313,12 +324,10 @@ class InspectorPanel(QWidget):
             from iamviz.analysis.trust import AssumeRoleRequest, evaluate_assume_role
         except ImportError:  # integration point: the trust engine has not landed yet
             return None
-        caller = src.arn or src.id
         try:
-            return evaluate_assume_role(
-                doc.snapshot, AssumeRoleRequest(caller=caller, role_arn=dst.arn, action=edge.action)
-            )
-        except Exception:  # a caller the engine cannot express (e.g. a service id): show the edge's own reasons
+            request = AssumeRoleRequest(caller=src.id, role_arn=dst.arn, action=edge.action)
+            return evaluate_assume_role(doc.snapshot, request)
+        except IamvizError:  # a caller the engine cannot express (e.g. anyone): the edge's own reasons stand
             return None
 
     def _entity(self, node: Node) -> Any:
