@@ -136,6 +136,7 @@ def _load(sources: Iterable[str | os.PathLike[str]], *, keep_going: bool) -> Loa
         warnings=tuple(warnings),
         title=single.title if single else None,
         description=single.description if single else None,
+        teaching=single.teaching if single else {},
     )
     return LoadResult(snapshot=snapshot, errors=tuple(errors))
 

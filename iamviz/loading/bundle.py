@@ -152,6 +152,7 @@ def parse_bundle(data: Any, *, file: str | None = None) -> Snapshot:
             warnings=tuple(prefix + w for w in warnings),
             title=top.string("title"),
             description=top.string("description"),
+            teaching=data["teaching"] if isinstance(data.get("teaching"), dict) else {},
         )
     except InputError as exc:
         raise exc.with_file(file) if file and not exc.file else exc from None

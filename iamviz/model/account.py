@@ -215,6 +215,8 @@ class Snapshot:
     warnings: tuple[str, ...] = ()
     title: str | None = None
     description: str | None = None
+    teaching: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """A sample bundle's ``teaching`` block (intended findings, facts for the scenario player); empty otherwise."""
 
     @cached_property
     def accounts_by_id(self) -> dict[str, Account]:
