@@ -370,7 +370,8 @@ def check_service_source(ctx: FindingContext) -> Iterator[Finding]:
                 continue
             detail = (
                 f"{_where(role, statement)} lets {principal.value} assume it on behalf of any resource, in any "
-                f"account: there is no aws:SourceArn or aws:SourceAccount condition. See {reference}"
+                f"account: there is no aws:SourceArn or aws:SourceAccount condition (documented for this service: "
+                f"{reference})."
             )
             yield _finding(
                 "SERVICE_NO_SOURCE_CONDITION",
@@ -424,8 +425,7 @@ def check_oidc_audience(ctx: FindingContext) -> Iterator[Finding]:
             else:
                 why = "only the provider's client ID list, if any, limits which tokens are accepted"
             detail = (
-                f"{_where(role, statement)} accepts web identity tokens from {host} without a {keys[0]} condition; "
-                f"{why}."
+                f"{_where(role, statement)} accepts web identity tokens from {host} with no {keys[0]} condition; {why}."
             )
             yield _finding(
                 "OIDC_NO_AUDIENCE",
@@ -738,9 +738,12 @@ def check_privileged_no_mfa(ctx: FindingContext) -> Iterator[Finding]:
         if not summary.is_privileged:
             continue
         weak = [c for c in conditions_on(statement, "aws:multifactorauthpresent") if c.if_exists]
+        pins = narrowing_on(statement, *PRINCIPAL_PIN_KEYS, prefixes=PRINCIPAL_PIN_PREFIXES)
         hint = " (BoolIfExists lets long-term access keys through)" if weak else ""
         for principal, how in humans:
             who = f"user {principal.value}" if how == "user" else f"the identities of account {principal.account_id}"
+            if how == "account" and pins:
+                who += f" that match its {', '.join(dict.fromkeys(c.key for c in pins))} condition"
             detail = (
                 f"{_where(role, statement)} lets {who} assume a privileged role ({'; '.join(summary.reasons)}) "
                 f"without MFA{hint}."
