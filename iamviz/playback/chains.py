@@ -1,0 +1,132 @@
+"""Animating any chain the chains engine found: each hop is asked of the trust engine again, with a request that
+carries what the hop's trust statement asks for (MFA, ExternalId, token claims), and the previous hop's session
+as the next caller (role chaining, one-hour sessions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from iamviz.analysis.chains import Chain
+from iamviz.analysis.conditions import RequestContext
+from iamviz.analysis.trust import AssumeRoleRequest
+from iamviz.errors import InputError
+from iamviz.model import Snapshot
+from iamviz.model.graph import NodeKind, TrustGraph
+from iamviz.playback import events
+from iamviz.playback.builder import Session, StoryBuilder
+from iamviz.playback.satisfy import satisfying_context
+from iamviz.playback.steps import Scenario
+
+_START = datetime(2026, 11, 21, 10, 0, 0, tzinfo=UTC)
+_API_BY_ACTION = {
+    "sts:assumerole": "AssumeRole",
+    "sts:assumerolewithsaml": "AssumeRoleWithSAML",
+    "sts:assumerolewithwebidentity": "AssumeRoleWithWebIdentity",
+}
+
+
+def _caller_text(graph: TrustGraph, node_id: str) -> tuple[str, dict[str, Any], str]:
+    """The caller string for the trust engine, the CloudTrail identity, and a label, for the chain's first node."""
+    node = graph.node(node_id)
+    if node.kind is NodeKind.SERVICE:
+        service = node_id.removeprefix("service:")
+        return service, events.user_identity_service(service), node.label
+    if node.kind is NodeKind.SAML_PROVIDER:
+        return node_id, events.user_identity_saml(provider_arn=node_id, user="federated-user"), node.label
+    if node.kind is NodeKind.OIDC_PROVIDER:
+        host = node_id.removeprefix("federated:").split("oidc-provider/", 1)[-1]
+        return node_id, events.user_identity_web(provider=host, subject="token-subject"), node.label
+    if node.kind in (NodeKind.USER, NodeKind.EXTERNAL_PRINCIPAL):
+        arn = node.arn or node_id
+        user_id = None
+        account = graph.snapshot.account(arn.split(":")[4]) if graph.snapshot and arn.count(":") >= 5 else None
+        if account and arn in account.users_by_arn:
+            user_id = account.users_by_arn[arn].user_id
+        return arn, events.user_identity_iam_user(arn=arn, user_id=user_id), node.label
+    if node.kind is NodeKind.ROLE:
+        arn = node.arn or node_id
+        return arn, {"type": "AssumedRole", "arn": arn}, node.label
+    raise InputError(f"a chain cannot be animated from {node.label} ({node.kind}): pick a user, role or provider")
+
+
+def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str = "iamviz-demo") -> Scenario:
+    """A scenario that walks ``chain`` hop by hop, every hop decided by the trust engine."""
+    snapshot: Snapshot | None = graph.snapshot
+    if snapshot is None:
+        raise InputError("the trust graph has no snapshot to evaluate against")
+    story = StoryBuilder(snapshot, start=_START)
+    caller, identity, label = _caller_text(graph, chain.source)
+    actor = chain.source
+    session: Session | None = None
+    for number, hop in enumerate(chain.hops):
+        role_arn = hop.target
+        account = snapshot.account(role_arn.split(":")[4])
+        role = account.roles_by_arn.get(role_arn) if account else None
+        if role is None:
+            raise InputError(f"role {role_arn} of the chain is not in the loaded accounts")
+        statement = None
+        if hop.statement_index is not None and hop.statement_index < len(role.trust_policy.statements):
+            statement = role.trust_policy.statements[hop.statement_index]
+        context = satisfying_context(statement.conditions if statement else ())
+        session_name = f"{session_prefix}-{number + 1}"
+        chained = session is not None
+        api = _API_BY_ACTION.get((hop.action or "sts:AssumeRole").lower(), "AssumeRole")
+        request = AssumeRoleRequest(
+            caller=caller,
+            role_arn=role_arn,
+            action=hop.action,
+            context=RequestContext.of(context),
+            role_session_name=session_name,
+            duration_seconds=3600,
+        )
+        parameters: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name, "DurationSeconds": 3600}
+        for key, value in context.items():
+            if key.lower() == "sts:externalid":
+                parameters["ExternalId"] = value
+            if key.lower() == "aws:multifactorauthpresent":
+                parameters["SerialNumber"] = "arn:aws:iam::000000000000:mfa/device"
+                parameters["TokenCode"] = "123456"
+        needs = ", ".join(hop.requirements)
+        caption = (
+            f"{label} assumes {role.name}"
+            + (f", bringing {needs}" if needs else "")
+            + (". This is role chaining: the new session lasts at most one hour." if chained else ".")
+        )
+        session = story.assume(
+            actor=actor,
+            actor_label=label,
+            caller=caller,
+            role_arn=role_arn,
+            api=api,
+            parameters=parameters,
+            request=request,
+            identity=identity,
+            title=f"Hop {number + 1}: {role.name}",
+            caption=caption,
+            mfa="aws:MultiFactorAuthPresent" in context,
+        )
+        if session is None:
+            break
+        caller = session.credentials.assumed_role_arn
+        identity = events.user_identity_session(
+            credentials=session.credentials, role_arn=role_arn, role_id=role.role_id, mfa=session.mfa
+        )
+        label = f"{role.name} session"
+        actor = role_arn
+    if session is not None:
+        story.narrate(
+            title="Who am I now?",
+            caption=f"sts:GetCallerIdentity (which needs no permission) now answers "
+            f"{session.credentials.assumed_role_arn}: everything this role may do, the chain's first principal may do.",
+            actor=session.role_arn,
+            actor_label=session.role_arn.rsplit("/", 1)[-1],
+        )
+    first = graph.node(chain.source).label
+    last = graph.node(chain.target).label
+    return Scenario(
+        id=f"chain:{chain.source}->{chain.target}",
+        title=f"{first} → {last}",
+        summary=f"A path of {len(chain.hops)} hop(s) the chains engine found in the loaded account.",
+        steps=tuple(story.steps),
+    )
