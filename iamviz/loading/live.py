@@ -200,6 +200,7 @@ class _Capture:
         self.region = region or getattr(session, "region_name", None) or DEFAULT_REGION
         self.endpoint_url = endpoint_url
         self.config = config
+        self.max_attempts = int((config.retries or {}).get("total_max_attempts", DEFAULT_MAX_ATTEMPTS))
         self.progress = progress
         self.cancel = cancel
         self.gaps: list[str] = []
@@ -284,7 +285,7 @@ class _Capture:
         if code in _REJECTED:
             return _ServiceError(f"AWS rejected the credentials of {self.who} ({code}: {detail})", code=code)
         if code in _THROTTLED:
-            attempts = (self.config.retries or {}).get("max_attempts", DEFAULT_MAX_ATTEMPTS)
+            attempts = self.max_attempts
             return _ServiceError(
                 f"AWS kept throttling {permission} after {attempts} attempts with backoff ({code}); "
                 "wait a minute and retry",
@@ -461,7 +462,8 @@ def make_config(
 ) -> Config:
     """The botocore configuration of every client: standard retries with backoff, connect and read timeouts."""
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        # total_max_attempts counts the first request too; botocore's "max_attempts" would count retries only.
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         user_agent_extra=f"iamviz/{__version__}",
