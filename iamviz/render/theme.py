@@ -137,7 +137,9 @@ def _theme_from_dict(data: dict[str, Any]) -> Theme:
         for key, spec in ((key, data["edges"][key]) for key in EDGE_STYLE_NAMES)
     }
     known = {f.name for f in fields(LayoutMetrics)}
-    layout = LayoutMetrics(**{key: value for key, value in data.get("layout", {}).items() if key in known})
+    spacing = {key: value for key, value in data.get("layout", {}).items() if key in known}
+    spacing["font_px"] = float(data["font_px"])  # labels are measured at the theme's font size
+    layout = LayoutMetrics(**spacing)
     return Theme(
         name=str(data["name"]),
         description=str(data.get("description", "")),

@@ -1,0 +1,290 @@
+"""Export a trust scene to PNG, SVG or PDF, headless, through the same items the window draws.
+
+A page is: an optional title, the graph, an optional caption (a scenario step's), and the legend. The page is laid
+out in scene units (:func:`page_layout`) and painted by :func:`paint_page`; each format only supplies a paint
+device (a dispatch table keyed by suffix). Animated GIFs of scenarios plug in beside these (``export_gif``) and
+reuse :func:`paint_page` for every frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPageSize, QPainter, QPdfWriter
+from PySide6.QtSvg import QSvgGenerator
+
+from iamviz.errors import InputError
+from iamviz.render.items import paint_legend
+from iamviz.render.scene import TrustScene
+
+#: Largest raster side we agree to write (px): 16k is four 4K screens across.
+MAX_PIXELS = 16384
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageLayout:
+    """Where each part of an exported page goes, in scene units (px at scale 1)."""
+
+    width: float
+    height: float
+    source: QRectF  # the part of the scene drawn
+    graph: QRectF  # where it goes on the page
+    title: QRectF | None
+    caption: QRectF | None
+    legend: QPointF | None
+    legend_width: float
+
+
+def page_layout(
+    scene: TrustScene, *, title: str | None = None, caption: str | None = None, legend: bool = True
+) -> PageLayout:
+    """Lay out a page around the scene's drawing."""
+    style = scene.style
+    theme = style.theme
+    margin = round(theme.font_px * 1.6)
+    source = _drawn_rect(scene)
+    width = source.width() + 2 * margin
+    y = float(margin)
+    title_rect = None
+    if title:
+        fm = QFontMetricsF(style.title_font)
+        width = max(width, fm.horizontalAdvance(title) + 2 * margin)
+        title_rect = QRectF(margin, y, width - 2 * margin, fm.height())
+        y += fm.height() + margin * 0.6
+    legend_width = 0.0
+    legend_size = QSizeF()
+    if legend:
+        legend_size = paint_legend(None, style, QPointF(0, 0), max(width - 2 * margin, 640.0), scene.legend_entries())
+        width = max(width, legend_size.width() + 2 * margin)
+        legend_width = width - 2 * margin
+        legend_size = paint_legend(None, style, QPointF(0, 0), legend_width, scene.legend_entries())
+    graph = QRectF((width - source.width()) / 2, y, source.width(), source.height())
+    y += source.height() + margin * 0.6
+    caption_rect = None
+    if caption:
+        fm = QFontMetricsF(style.caption_font)
+        box = QRectF(margin, y, width - 2 * margin, 10_000)
+        needed = fm.boundingRect(box, int(Qt.TextFlag.TextWordWrap), caption)
+        caption_rect = QRectF(margin, y, width - 2 * margin, needed.height())
+        y += needed.height() + margin * 0.6
+    legend_origin = None
+    if legend:
+        legend_origin = QPointF(margin, y)
+        y += legend_size.height() + margin * 0.6
+    height = y + margin * 0.4
+    return PageLayout(
+        width=width,
+        height=height,
+        source=source,
+        graph=graph,
+        title=title_rect,
+        caption=caption_rect,
+        legend=legend_origin,
+        legend_width=legend_width,
+    )
+
+
+def _drawn_rect(scene: TrustScene) -> QRectF:
+    rect = QRectF()
+    for item in scene.items():
+        if item.isVisible() and item.parentItem() is None and item.zValue() < 1000:
+            rect = rect.united(item.sceneBoundingRect())
+    if rect.isEmpty():
+        rect = QRectF(0, 0, 320, 120)
+    return rect.adjusted(-4, -4, 4, 4)
+
+
+def paint_page(
+    painter: QPainter,
+    scene: TrustScene,
+    page: PageLayout,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    transparent: bool = False,
+) -> None:
+    """Paint a page laid out by :func:`page_layout` (painter in page units)."""
+    style = scene.style
+    colors = style.theme.colors
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+    if not transparent:
+        painter.fillRect(QRectF(0, 0, page.width, page.height), style.color(colors.background))
+    if title and page.title is not None:
+        painter.setFont(style.title_font)
+        painter.setPen(style.color(colors.text))
+        painter.drawText(page.title, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+    background = scene.backgroundBrush()
+    scene.setBackgroundBrush(QBrush(Qt.BrushStyle.NoBrush))
+    scene.set_caching(False)  # text stays text in SVG/PDF, and no stale pixmaps at export scale
+    try:
+        scene.render(painter, page.graph, page.source, Qt.AspectRatioMode.KeepAspectRatio)
+    finally:
+        scene.set_caching(True)
+        scene.setBackgroundBrush(background)
+    if caption and page.caption is not None:
+        painter.setFont(style.caption_font)
+        painter.setPen(style.color(colors.text))
+        painter.drawText(page.caption, int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), caption)
+    if page.legend is not None:
+        size = paint_legend(None, style, page.legend, page.legend_width, scene.legend_entries())
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        fill = QColor(style.color(colors.legend_fill))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(QRectF(page.legend, size), 8, 8)
+        painter.restore()
+        paint_legend(painter, style, page.legend, page.legend_width, scene.legend_entries())
+
+
+# ---- Formats ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Job:
+    path: Path
+    page: PageLayout
+    factor: float  # output units per page unit
+    transparent: bool
+    title: str | None
+    caption: str | None
+
+
+def _write_png(scene: TrustScene, job: _Job) -> None:
+    w = max(1, round(job.page.width * job.factor))
+    h = max(1, round(job.page.height * job.factor))
+    if w > MAX_PIXELS or h > MAX_PIXELS:
+        raise InputError(
+            f"{job.path}: {w} x {h} px is too large (at most {MAX_PIXELS} px a side); lower --scale/--width"
+        )
+    image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDotsPerMeterX(round(3779.5 * max(1.0, job.factor)))
+    image.setDotsPerMeterY(round(3779.5 * max(1.0, job.factor)))
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    try:
+        painter.scale(w / job.page.width, h / job.page.height)
+        paint_page(painter, scene, job.page, title=job.title, caption=job.caption, transparent=job.transparent)
+    finally:
+        painter.end()
+    if not image.save(str(job.path), "PNG"):
+        raise InputError(f"{job.path}: could not write the PNG file")
+
+
+def _write_svg(scene: TrustScene, job: _Job) -> None:
+    w, h = job.page.width * job.factor, job.page.height * job.factor
+    generator = QSvgGenerator()
+    generator.setFileName(str(job.path))
+    generator.setSize(QSize(round(w), round(h)))
+    generator.setViewBox(QRectF(0, 0, w, h))
+    generator.setResolution(96)
+    generator.setTitle(job.title or "iamviz trust graph")
+    generator.setDescription("Drawn by iamviz")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise InputError(f"{job.path}: could not write the SVG file")
+    try:
+        painter.scale(job.factor, job.factor)
+        paint_page(painter, scene, job.page, title=job.title, caption=job.caption, transparent=job.transparent)
+    finally:
+        painter.end()
+
+
+def _write_pdf(scene: TrustScene, job: _Job) -> None:
+    points = QSizeF(job.page.width * job.factor * 0.75, job.page.height * job.factor * 0.75)  # 96 px = 72 pt
+    writer = QPdfWriter(str(job.path))
+    writer.setCreator("iamviz")
+    writer.setTitle(job.title or "iamviz trust graph")
+    writer.setDocumentId(uuid.UUID(hashlib.sha256(str(job.path.name).encode()).hexdigest()[:32]))
+    writer.setPageSize(QPageSize(points, QPageSize.Unit.Point, "iamviz", QPageSize.SizeMatchPolicy.ExactMatch))
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0))
+    writer.setResolution(288)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise InputError(f"{job.path}: could not write the PDF file")
+    try:
+        device = painter.device()
+        painter.scale(device.width() / job.page.width, device.height() / job.page.height)
+        paint_page(painter, scene, job.page, title=job.title, caption=job.caption, transparent=job.transparent)
+    finally:
+        painter.end()
+    _pin_pdf_dates(job.path)
+
+
+_PDF_DATE = re.compile(rb"D:\d{14}[^)]*")
+_XMP_DATE = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[^<]*")
+
+
+def _pin_pdf_dates(path: Path) -> None:
+    """Pin the PDF's creation dates (same length, so offsets stay valid): same input, same bytes."""
+    data = path.read_bytes()
+
+    def same_length(fixed: bytes) -> Callable[[re.Match[bytes]], bytes]:
+        def replace(match: re.Match[bytes]) -> bytes:
+            found = match.group(0)
+            return (fixed + b" " * len(found))[: len(found)] if len(found) >= len(fixed) else found
+
+        return replace
+
+    data = _PDF_DATE.sub(same_length(b"D:20000101000000Z"), data)
+    data = _XMP_DATE.sub(same_length(b"2000-01-01T00:00:00Z"), data)
+    path.write_bytes(data)
+
+
+_WRITERS: dict[str, Callable[[TrustScene, _Job], None]] = {".png": _write_png, ".svg": _write_svg, ".pdf": _write_pdf}
+EXPORT_FORMATS: tuple[str, ...] = tuple(_WRITERS)
+
+
+def export_image(
+    scene: TrustScene,
+    path: str | Path,
+    *,
+    width: int | None = None,
+    scale: float = 1.0,
+    transparent: bool = False,
+    title: str | None = None,
+    caption: str | None = None,
+    legend: bool = True,
+) -> Path:
+    """Write the scene to ``path`` as PNG, SVG or PDF (by its suffix).
+
+    Args:
+        scene: the scene (no view needed); animations should be off.
+        path: the output file; ``.png``, ``.svg`` or ``.pdf``.
+        width: output width in pixels (PNG) or px-units (SVG, PDF); overrides ``scale``.
+        scale: output units per scene unit (2.0 for a crisp 4K-ready PNG of a 1920-wide drawing).
+        transparent: leave the background transparent (PNG, SVG).
+        title: a title above the drawing.
+        caption: a caption under the drawing (a scenario step's).
+        legend: draw the legend under the drawing.
+
+    Returns:
+        The path written.
+
+    Raises:
+        InputError: an unknown format, a size out of range, or a file that cannot be written.
+    """
+    out = Path(path)
+    writer = _WRITERS.get(out.suffix.lower())
+    if writer is None:
+        raise InputError(
+            f"{out}: cannot export to '{out.suffix or '(no suffix)'}'; use one of {', '.join(EXPORT_FORMATS)}"
+        )
+    if width is not None and width <= 0:
+        raise InputError(f"{out}: width must be a positive number of pixels, not {width}")
+    if scale <= 0:
+        raise InputError(f"{out}: scale must be positive, not {scale}")
+    page = page_layout(scene, title=title, caption=caption, legend=legend)
+    factor = (width / page.width) if width else scale
+    if out.parent and not out.parent.exists():
+        raise InputError(f"{out}: the folder {out.parent} does not exist")
+    job = _Job(path=out, page=page, factor=factor, transparent=transparent, title=title, caption=caption)
+    writer(scene, job)
+    return out

@@ -1,0 +1,735 @@
+"""Graphics items of the trust scene: nodes, edges, account lanes, and the legend.
+
+Items take every colour, pen and font from a shared :class:`Style` (built from a :class:`~iamviz.render.theme.Theme`
+and a text scale), never from literals. Painting adapts to the zoom (level of detail): far out, nodes are plain
+coloured boxes and edges thin lines; labels, icons, arrowheads and badges appear as they become legible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyle, QStyleOptionGraphicsItem, QWidget
+
+from iamviz.layout import LayoutMetrics
+from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge
+from iamviz.render.icons import KIND_ICONS, paint_icon
+from iamviz.render.theme import EdgeStyle, Theme
+
+
+class Z(IntEnum):
+    """Stacking order of the scene's items, bottom to top."""
+
+    LANE = -100
+    EDGE = 0
+    EDGE_HIGHLIGHTED = 10
+    NODE = 100
+    NODE_HIGHLIGHTED = 110
+    PLAYBACK = 500  # tokens, STS hub, tickets (the animator)
+    OVERLAY = 1000  # legend and captions drawn in the scene
+
+
+#: Below these on-screen sizes (px) a detail is not drawn.
+_MIN_TEXT_PX = 5.0
+_MIN_ICON_PX = 7.0
+_MIN_ARROW_LOD = 0.3
+
+
+def _lod(option: QStyleOptionGraphicsItem, painter: QPainter) -> float:
+    return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _font(family: str, px: float, *, bold: bool = False) -> QFont:
+    font = QFont(family)
+    font.setPixelSize(max(1, round(px)))
+    font.setBold(bold)
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)  # same metrics on screen and in export
+    return font
+
+
+class Style:
+    """Pens, brushes and fonts of one theme at one text scale, shared by all items of a scene."""
+
+    def __init__(self, theme: Theme, text_scale: float = 1.0) -> None:
+        self.theme = theme
+        self.text_scale = text_scale
+        self.metrics: LayoutMetrics = theme.layout if text_scale == 1.0 else theme.layout.scaled(text_scale)
+        family = theme.font_family
+        self.label_font = _font(family, theme.font_px * text_scale)
+        self.badge_font = _font(family, theme.small_font_px * text_scale, bold=True)
+        self.lane_font = _font(family, theme.lane_font_px * text_scale, bold=True)
+        self.title_font = _font(family, theme.title_font_px, bold=True)
+        self.caption_font = _font(family, theme.caption_font_px)
+        self.label_metrics = QFontMetricsF(self.label_font)
+        self.badge_metrics = QFontMetricsF(self.badge_font)
+        self.lane_metrics = QFontMetricsF(self.lane_font)
+        self._colors: dict[str, QColor] = {}
+
+    def color(self, value: str) -> QColor:
+        """A QColor for ``#rrggbb`` (cached)."""
+        color = self._colors.get(value)
+        if color is None:
+            color = self._colors[value] = QColor(value)
+        return color
+
+    @property
+    def colors(self):
+        return self.theme.colors
+
+    def label_width(self, node: Node) -> float:
+        """The width of ``node``'s label in this style's label font (for the layout)."""
+        return self.label_metrics.horizontalAdvance(node.label)
+
+    def edge_pen(self, style: EdgeStyle, *, extra: float = 0.0) -> QPen:
+        width = style.width * (self.text_scale if self.text_scale > 1 else 1.0) + extra
+        pen = QPen(self.color(style.color), width)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        if style.dash:
+            pen.setDashPattern([max(d / width, 0.1) for d in style.dash])
+        return pen
+
+
+# ---- Nodes ----------------------------------------------------------------------------------------------------------
+
+_DASHED_KINDS = frozenset({NodeKind.EXTERNAL_ACCOUNT, NodeKind.EXTERNAL_PRINCIPAL, NodeKind.DELETED})
+
+
+class NodeItem(QGraphicsObject):
+    """A node: a box with the kind's icon and the label; selectable, lit on hover.
+
+    Positioned at the box centre. The scene's signals carry the node id, never the item.
+    """
+
+    def __init__(self, node: Node, size: tuple[float, float], style: Style, *, findings: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.node = node
+        self._size = size
+        self._style = style
+        self.findings = findings
+        self._highlighted = False
+        self._dimmed = False
+        self._hovered = False
+        self._elided: str | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(Z.NODE)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setToolTip(self._tooltip())
+
+    # ---- our API
+    @property
+    def node_id(self) -> str:
+        return self.node.id
+
+    @property
+    def highlighted(self) -> bool:
+        return self._highlighted
+
+    @property
+    def dimmed(self) -> bool:
+        return self._dimmed
+
+    def set_style(self, style: Style) -> None:
+        self._style = style
+        self._elided = None
+        self.update()
+
+    def set_size(self, size: tuple[float, float]) -> None:
+        if size != self._size:
+            self.prepareGeometryChange()
+            self._size = size
+            self._elided = None
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self._highlighted:
+            self._highlighted = on
+            self.setZValue(Z.NODE_HIGHLIGHTED if on else Z.NODE)
+            self.update()
+
+    def set_dimmed(self, on: bool) -> None:
+        if on != self._dimmed:
+            self._dimmed = on
+            self.setOpacity(self._style.theme.dim_opacity if on else 1.0)
+
+    def box(self) -> QRectF:
+        """The node's box in item coordinates (centred on the origin)."""
+        w, h = self._size
+        return QRectF(-w / 2, -h / 2, w, h)
+
+    def scene_box(self) -> QRectF:
+        return self.box().translated(self.pos())
+
+    # ---- Qt overrides
+    def boundingRect(self) -> QRectF:
+        margin = self._style.theme.highlight_width + 4 + (6 if self.findings else 0)
+        return self.box().adjusted(-margin, -margin, margin, margin)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.box(), 6, 6)
+        return path
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        style = self._style
+        theme = style.theme
+        lod = _lod(option, painter)
+        box = self.box()
+        kind_color = style.color(theme.kind_color(self.node.kind))
+        radius = min(6.0, box.height() / 4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if lod * box.height() < 6:  # a dot of colour: nothing else would be legible
+            painter.fillRect(box, kind_color)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self._highlighted:
+            hw = theme.highlight_width
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(style.color(theme.colors.highlight))
+            painter.drawRoundedRect(box.adjusted(-hw, -hw, hw, hw), radius + hw, radius + hw)
+        fill = QColor(style.color(theme.colors.node_fill))
+        painter.setBrush(fill)
+        width = theme.node_stroke_width * (1.6 if self.node.kind is NodeKind.ROLE else 1.0)
+        if self._hovered:
+            width += 1.0
+        pen = QPen(kind_color, width)
+        if self.node.kind in _DASHED_KINDS:
+            pen.setDashPattern([4.0, 2.5])
+        painter.setPen(pen)
+        painter.drawRoundedRect(box, radius, radius)
+        if self.node.kind is NodeKind.ROLE:  # roles: a tinted band behind the icon, the main actors stand out
+            tint = QColor(kind_color)
+            tint.setAlphaF(0.14)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(tint)
+            painter.drawRoundedRect(box.adjusted(width / 2, width / 2, -width / 2, -width / 2), radius, radius)
+        if self.node.kind is NodeKind.GROUP:  # double border
+            inner = QPen(kind_color, max(1.0, width * 0.7))
+            painter.setPen(inner)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            d = width + 2.0
+            painter.drawRoundedRect(box.adjusted(d, d, -d, -d), max(1.0, radius - 2), max(1.0, radius - 2))
+        if selected:
+            sel = QPen(style.color(theme.colors.selection), width + 2.5)
+            painter.setPen(sel)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(-2, -2, 2, 2), radius + 2, radius + 2)
+        m = style.metrics
+        icon = m.icon_size
+        if icon * lod >= _MIN_ICON_PX:
+            icon_rect = QRectF(box.left() + m.padding, -icon / 2, icon, icon)
+            paint_icon(painter, KIND_ICONS.get(self.node.kind, "deleted"), icon_rect, theme.kind_color(self.node.kind))
+        if style.label_font.pixelSize() * lod >= _MIN_TEXT_PX:
+            painter.setFont(style.label_font)
+            painter.setPen(style.color(theme.colors.text))
+            text_left = box.left() + 2 * m.padding + icon
+            text_rect = QRectF(text_left, box.top(), box.right() - m.padding - text_left + 1, box.height())
+            if self._elided is None:
+                self._elided = style.label_metrics.elidedText(
+                    self.node.label, Qt.TextElideMode.ElideMiddle, text_rect.width()
+                )
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self._elided)
+        if self.findings and lod * 10 >= 4:
+            self._paint_findings_badge(painter, box)
+
+    # ---- helpers
+    def _paint_findings_badge(self, painter: QPainter, box: QRectF) -> None:
+        style = self._style
+        r = max(7.0, style.badge_font.pixelSize() * 0.75)
+        centre = QPointF(box.right() - 2, box.top() + 1)
+        painter.setPen(QPen(style.color(style.theme.colors.node_fill), 1.5))
+        painter.setBrush(style.color(style.theme.colors.risk))
+        painter.drawEllipse(centre, r, r)
+        painter.setFont(style.badge_font)
+        painter.setPen(QColor("#ffffff"))
+        text = str(len(self.findings)) if len(self.findings) < 10 else "9+"
+        painter.drawText(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, text)
+
+    def _tooltip(self) -> str:
+        node = self.node
+        lines = [node.label, f"{node.kind.value}" + (f" in {node.account_id}" if node.account_id else "")]
+        if node.arn and node.arn != node.label:
+            lines.append(node.arn)
+        if self.findings:
+            lines.append("findings: " + ", ".join(self.findings))
+        return "\n".join(lines)
+
+
+# ---- Edges ----------------------------------------------------------------------------------------------------------
+
+
+def edge_style_name(edge: TrustEdge, risky: bool) -> str:
+    """The theme edge style for ``edge``: ``member-of``, ``risky`` or its decision kind."""
+    if edge.kind is EdgeKind.MEMBER_OF:
+        return "member-of"
+    if risky:
+        return "risky"
+    return str(edge.decision or DecisionKind.UNKNOWN)
+
+
+_BADGES = {
+    "needs-caller-policy": lambda edge: "needs caller policy",
+    "unknown": lambda edge: "?",
+    "conditional": lambda edge: ",".join(edge.requirements) or "if…",
+    "allowed": lambda edge: "",
+    "member-of": lambda edge: "",
+}
+
+
+def edge_badge(edge: TrustEdge, risky_code: str | None) -> str:
+    """The badge text of an edge: the finding code, the requirements, ``needs caller policy``, ``?`` or none."""
+    if edge.kind is EdgeKind.MEMBER_OF:
+        return ""
+    if risky_code is not None:
+        return risky_code
+    return _BADGES.get(str(edge.decision or DecisionKind.UNKNOWN), _BADGES["unknown"])(edge)
+
+
+class EdgeItem(QGraphicsItem):
+    """An edge: a curve from the source box to the target box, an arrowhead, and a badge.
+
+    Parallel edges between the same two nodes bend apart; edges within one column arc out to the side.
+    """
+
+    def __init__(
+        self,
+        edge: TrustEdge,
+        style: Style,
+        *,
+        risky_code: str | None = None,
+        parallel: tuple[int, int] = (0, 1),
+    ) -> None:
+        super().__init__()
+        self.edge = edge
+        self.risky = risky_code is not None
+        self.style_name = edge_style_name(edge, self.risky)
+        self.badge = edge_badge(edge, risky_code)
+        self._style = style
+        self._parallel = parallel
+        self._path = QPainterPath()
+        self._arrow = QPolygonF()
+        self._badge_rect = QRectF()
+        self._bounds = QRectF()
+        self._shape: QPainterPath | None = None
+        self._highlighted = False
+        self._dimmed = False
+        self._ends: tuple[QRectF, QRectF] | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
+        self.setZValue(Z.EDGE)
+        self.setToolTip(self._tooltip())
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """``(source, target, key)``, as the scene's ``edge_selected`` signal carries it."""
+        return (self.edge.source, self.edge.target, self.edge.key)
+
+    @property
+    def highlighted(self) -> bool:
+        return self._highlighted
+
+    @property
+    def dimmed(self) -> bool:
+        return self._dimmed
+
+    def path(self) -> QPainterPath:
+        return QPainterPath(self._path)
+
+    def set_style(self, style: Style) -> None:
+        self._style = style
+        if self._ends is not None:
+            self.set_geometry(*self._ends)
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self._highlighted:
+            self._highlighted = on
+            self.setZValue(Z.EDGE_HIGHLIGHTED if on else Z.EDGE)
+            self.update()
+
+    def set_dimmed(self, on: bool) -> None:
+        if on != self._dimmed:
+            self._dimmed = on
+            self.setOpacity(self._style.theme.dim_opacity if on else 1.0)
+
+    def set_geometry(self, source: QRectF, target: QRectF) -> None:
+        """Route the edge between two scene boxes."""
+        self.prepareGeometryChange()
+        self._ends = (QRectF(source), QRectF(target))
+        index, count = self._parallel
+        spread = (index - (count - 1) / 2) * 14.0
+        if self.edge.kind is EdgeKind.MEMBER_OF and target.center().x() < source.center().x():
+            start = QPointF(source.left(), source.center().y())
+            end = QPointF(target.right(), target.center().y())
+            forward = False
+        elif target.left() >= source.right() - 1:
+            start = QPointF(source.right(), source.center().y() + spread / 3)
+            end = QPointF(target.left(), target.center().y() + spread / 3)
+            forward = True
+        elif abs(target.center().x() - source.center().x()) < 1:  # same column: arc out to the right
+            start = QPointF(source.right(), source.center().y())
+            end = QPointF(target.right(), target.center().y())
+            bulge = 30 + 0.25 * abs(end.y() - start.y()) + abs(spread)
+            path = QPainterPath(start)
+            path.cubicTo(start + QPointF(bulge, 0), end + QPointF(bulge, 0), end)
+            self._finish(path, end, QPointF(-1, 0))
+            return
+        else:  # target to the left: leave leftwards, come in from the right
+            start = QPointF(source.left(), source.center().y())
+            end = QPointF(target.right(), target.center().y())
+            forward = False
+        dx = max(40.0, abs(end.x() - start.x()) * 0.5)
+        sign = 1.0 if forward else -1.0
+        path = QPainterPath(start)
+        c1 = QPointF(start.x() + sign * dx, start.y() + spread)
+        c2 = QPointF(end.x() - sign * dx, end.y() + spread)
+        path.cubicTo(c1, c2, end)
+        self._finish(path, end, QPointF(sign, 0))
+
+    def _finish(self, path: QPainterPath, end: QPointF, direction: QPointF) -> None:
+        style = self._style
+        es = style.theme.edge_style(self.style_name)
+        pen_width = style.edge_pen(es).widthF()
+        self._arrow = QPolygonF()
+        if es.arrow:
+            length = 7.0 + 2.2 * pen_width
+            half = 3.5 + 1.2 * pen_width
+            tip = end
+            base = QPointF(tip.x() - direction.x() * length, tip.y() - direction.y() * length)
+            normal = QPointF(-direction.y(), direction.x())
+            self._arrow = QPolygonF([tip, base + normal * half, base - normal * half])
+            # End the line at the arrow's base so a thick line does not poke through the tip.
+            trimmed = QPainterPath(path.pointAtPercent(0))
+            elements = [path.elementAt(i) for i in range(path.elementCount())]
+            if len(elements) == 4:
+                trimmed.cubicTo(
+                    QPointF(elements[1].x, elements[1].y), QPointF(elements[2].x, elements[2].y), base + direction
+                )
+                path = trimmed
+        self._path = path
+        self._badge_rect = QRectF()
+        if self.badge:
+            fm = style.badge_metrics
+            w = fm.horizontalAdvance(self.badge) + 8
+            h = fm.height() + 2
+            centre = path.pointAtPercent(0.5 if self.edge.kind is EdgeKind.MEMBER_OF else 0.42)
+            self._badge_rect = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+        margin = pen_width + style.theme.highlight_width + 2
+        bounds = path.boundingRect().adjusted(-margin, -margin, margin, margin)
+        bounds = bounds.united(self._arrow.boundingRect().adjusted(-2, -2, 2, 2))
+        if not self._badge_rect.isNull():
+            bounds = bounds.united(self._badge_rect.adjusted(-2, -2, 2, 2))
+        self._bounds = bounds
+        self._shape = None
+
+    # ---- Qt overrides
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(max(8.0, self._style.theme.edge_style(self.style_name).width + 6))
+            shape = stroker.createStroke(self._path)
+            shape.addPolygon(self._arrow)
+            if not self._badge_rect.isNull():
+                shape.addRect(self._badge_rect)
+            self._shape = shape
+        return self._shape
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        style = self._style
+        theme = style.theme
+        es = theme.edge_style(self.style_name)
+        lod = _lod(option, painter)
+        if lod < _MIN_ARROW_LOD:  # far out: a plain hairline in the edge's colour
+            pen = QPen(style.color(es.color), 0)
+            painter.setPen(pen)
+            painter.drawPath(self._path)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = style.edge_pen(es)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if self._highlighted or selected:
+            under = QColor(style.color(theme.colors.selection if selected else theme.colors.highlight))
+            halo = QPen(under, pen.widthF() + theme.highlight_width)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(halo)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        if not self._arrow.isEmpty():
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(style.color(es.color))
+            painter.drawPolygon(self._arrow)
+        if self.badge and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
+            self._paint_badge(painter, es)
+
+    def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:
+        style = self._style
+        colors = style.theme.colors
+        border = style.color(es.color)
+        painter.setPen(QPen(border, max(1.2, es.width * 0.6)))
+        painter.setBrush(style.color(colors.risk if self.risky else colors.badge_fill))
+        r = self._badge_rect.height() / 2
+        painter.drawRoundedRect(self._badge_rect, r, r)
+        painter.setFont(style.badge_font)
+        painter.setPen(QColor("#ffffff") if self.risky else style.color(colors.badge_text))
+        painter.drawText(self._badge_rect, Qt.AlignmentFlag.AlignCenter, self.badge)
+
+    def _tooltip(self) -> str:
+        edge = self.edge
+        if edge.kind is EdgeKind.MEMBER_OF:
+            return "member of the group"
+        lines = [f"{edge.action or 'assume'}: {edge.decision or 'unknown'}"]
+        if edge.requirements:
+            lines.append("requires " + ", ".join(edge.requirements))
+        lines.extend(edge.reasons[:4])
+        return "\n".join(lines)
+
+
+# ---- Lanes ----------------------------------------------------------------------------------------------------------
+
+
+class LaneItem(QGraphicsItem):
+    """An account lane: a rounded rectangle with the account's id and alias as its title."""
+
+    def __init__(self, account_id: str, label: str, rect: QRectF, style: Style, *, external: bool) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.label = label
+        self.external = external
+        self._rect = QRectF(rect)
+        self._style = style
+        self.setZValue(Z.LANE)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_style(self, style: Style) -> None:
+        self._style = style
+        self.update()
+
+    def set_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(rect)
+
+    def rect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def boundingRect(self) -> QRectF:
+        w = self._style.theme.lane_stroke_width
+        return self._rect.adjusted(-w, -w, w, w)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        style = self._style
+        theme = style.theme
+        lod = _lod(option, painter)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(style.color(theme.colors.lane_stroke), theme.lane_stroke_width)
+        if self.external:
+            pen.setDashPattern([6.0, 4.0])
+        painter.setPen(pen)
+        fill = theme.colors.external_lane_fill if self.external else theme.colors.lane_fill
+        painter.setBrush(style.color(fill))
+        painter.drawRoundedRect(self._rect, 12, 12)
+        if style.lane_font.pixelSize() * lod >= _MIN_TEXT_PX:
+            m = style.metrics
+            painter.setFont(style.lane_font)
+            painter.setPen(style.color(theme.colors.muted))
+            title = QRectF(
+                self._rect.left() + m.lane_padding,
+                self._rect.top(),
+                self._rect.width() - 2 * m.lane_padding,
+                m.lane_title_height,
+            )
+            text = style.lane_metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, title.width())
+            painter.drawText(title, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+
+# ---- Legend ---------------------------------------------------------------------------------------------------------
+
+_KIND_NAMES = {
+    NodeKind.ROLE: "role",
+    NodeKind.USER: "user",
+    NodeKind.GROUP: "group",
+    NodeKind.SERVICE: "AWS service",
+    NodeKind.SAML_PROVIDER: "SAML provider",
+    NodeKind.OIDC_PROVIDER: "OIDC / web identity",
+    NodeKind.ACCOUNT: "whole account",
+    NodeKind.EXTERNAL_ACCOUNT: "external account",
+    NodeKind.EXTERNAL_PRINCIPAL: "external principal",
+    NodeKind.DELETED: "deleted principal",
+    NodeKind.ANYONE: "anyone (*)",
+}
+_EDGE_ENTRIES = (
+    ("allowed", "allowed", ""),
+    ("conditional", "only with context", "MFA"),
+    ("needs-caller-policy", "trust only", "needs caller policy"),
+    ("unknown", "cannot judge", "?"),
+    ("risky", "risky (finding)", "CODE"),
+    ("member-of", "member of group", ""),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    kind: str  # "node" or "edge"
+    name: str
+    text: str
+    badge: str = ""
+
+
+def legend_entries(kinds: Iterable[NodeKind] | None = None, edge_styles: Iterable[str] | None = None) -> list[_Entry]:
+    """The legend's entries: node kinds (those given, or all) then edge styles (those given, or all)."""
+    wanted = set(kinds) if kinds is not None else set(_KIND_NAMES)
+    styles = set(edge_styles) if edge_styles is not None else {name for name, _, _ in _EDGE_ENTRIES}
+    entries = [_Entry("node", kind.value, text) for kind, text in _KIND_NAMES.items() if kind in wanted]
+    entries += [_Entry("edge", name, text, badge) for name, text, badge in _EDGE_ENTRIES if name in styles]
+    return entries
+
+
+def paint_legend(
+    painter: QPainter | None,
+    style: Style,
+    origin: QPointF,
+    max_width: float,
+    entries: list[_Entry],
+    *,
+    font_px: float | None = None,
+) -> QSizeF:
+    """Lay out (and, with a painter, draw) the legend as wrapping rows from ``origin``; return its size.
+
+    With ``painter=None`` it only measures, so export can reserve the space first.
+    """
+    theme = style.theme
+    px = font_px or theme.small_font_px + 1
+    font = _font(theme.font_family, px)
+    fm = QFontMetricsF(font)
+    row_h = max(fm.height(), px * 1.4) + 6
+    pad = px * 0.8
+    icon = px * 1.35
+    sample = px * 3.2
+    x, y = pad, pad
+    widest = 0.0
+    for entry in entries:
+        label_w = fm.horizontalAdvance(entry.text)
+        badge_w = fm.horizontalAdvance(entry.badge) + 8 if entry.badge else 0.0
+        lead = icon if entry.kind == "node" else sample
+        w = lead + px * 0.5 + label_w + (badge_w + px * 0.4 if badge_w else 0.0)
+        if x > pad and x + w > max_width - pad:
+            x = pad
+            y += row_h
+        if painter is not None:
+            _paint_entry(painter, style, entry, origin + QPointF(x, y), row_h - 6, font, fm, icon, sample, badge_w)
+        x += w + px * 1.6
+        widest = max(widest, x - px * 1.6 + pad)
+    height = y + row_h + pad - 6
+    size = QSizeF(min(max_width, widest), height)
+    if painter is not None:
+        painter.save()
+        painter.setPen(QPen(style.color(theme.colors.legend_stroke), 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(origin, size), 8, 8)
+        painter.restore()
+    return size
+
+
+def _paint_entry(
+    painter: QPainter,
+    style: Style,
+    entry: _Entry,
+    at: QPointF,
+    h: float,
+    font: QFont,
+    fm: QFontMetricsF,
+    icon: float,
+    sample: float,
+    badge_w: float,
+) -> None:
+    theme = style.theme
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    cy = at.y() + h / 2
+    if entry.kind == "node":
+        kind = NodeKind(entry.name)
+        paint_icon(painter, KIND_ICONS[kind], QRectF(at.x(), cy - icon / 2, icon, icon), theme.kind_color(kind))
+        lead = icon
+    else:
+        es = theme.edge_style(entry.name)
+        pen = style.edge_pen(es)
+        painter.setPen(pen)
+        end = QPointF(at.x() + sample - (8 if es.arrow else 0), cy)
+        painter.drawLine(QPointF(at.x(), cy), end)
+        if es.arrow:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(style.color(es.color))
+            tip = QPointF(at.x() + sample, cy)
+            half = 3.5 + 0.8 * es.width
+            painter.drawPolygon(QPolygonF([tip, QPointF(end.x(), cy - half), QPointF(end.x(), cy + half)]))
+        lead = sample
+    painter.setFont(font)
+    painter.setPen(style.color(theme.colors.text))
+    text_x = at.x() + lead + fm.height() * 0.35
+    label_w = fm.horizontalAdvance(entry.text)
+    painter.drawText(QRectF(text_x, at.y(), label_w + 2, h), Qt.AlignmentFlag.AlignVCenter, entry.text)
+    if entry.badge:
+        es = theme.edge_style(entry.name)
+        rect = QRectF(text_x + label_w + fm.height() * 0.3, cy - fm.height() / 2 - 1, badge_w, fm.height() + 2)
+        risky = entry.name == "risky"
+        painter.setPen(QPen(style.color(es.color), 1.2))
+        painter.setBrush(style.color(theme.colors.risk if risky else theme.colors.badge_fill))
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+        painter.setPen(QColor("#ffffff") if risky else style.color(theme.colors.badge_text))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, entry.badge)
+    painter.restore()
+
+
+class LegendItem(QGraphicsItem):
+    """The legend as a scene item (the GUI may also draw it as a view overlay with :func:`paint_legend`)."""
+
+    def __init__(self, style: Style, entries: list[_Entry], *, max_width: float = 900.0) -> None:
+        super().__init__()
+        self._style = style
+        self._entries = entries
+        self._max_width = max_width
+        self._size = paint_legend(None, style, QPointF(0, 0), max_width, entries)
+        self.setZValue(Z.OVERLAY)
+
+    def set_style(self, style: Style) -> None:
+        self.prepareGeometryChange()
+        self._style = style
+        self._size = paint_legend(None, style, QPointF(0, 0), self._max_width, self._entries)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(QPointF(0, 0), self._size).adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(self._style.color(self._style.theme.colors.legend_fill)))
+        painter.drawRoundedRect(QRectF(QPointF(0, 0), self._size), 8, 8)
+        painter.restore()
+        paint_legend(painter, self._style, QPointF(0, 0), self._max_width, self._entries)

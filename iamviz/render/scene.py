@@ -1,0 +1,336 @@
+"""The trust scene: one item per node and edge of a laid-out trust graph, plus the account lanes.
+
+Used by the window and by headless export alike (no view needed). The scene keeps a node-id -> item map and
+signals ids, never items. Highlight/dim, hidden nodes, theme and text scale are set through its API; the items
+draw themselves with the shared :class:`~iamviz.render.items.Style`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+
+from iamviz.layout import Layout, layered_layout
+from iamviz.model.graph import EdgeKind, TrustEdge, TrustGraph
+from iamviz.render.items import EdgeItem, LaneItem, LegendItem, NodeItem, Style, edge_style_name, legend_entries
+from iamviz.render.theme import Theme
+
+EdgeRef = tuple[str, str, str]
+
+
+class TrustScene(QGraphicsScene):
+    """A trust graph drawn as items: lanes, edges, nodes."""
+
+    # ---- Signals
+    node_selected = Signal(str)
+    """A node was selected (its id)."""
+    edge_selected = Signal(str, str, str)
+    """An edge was selected: ``(source, target, key)``."""
+    selection_cleared = Signal()
+    """Nothing is selected any more."""
+
+    def __init__(self, *, theme: Theme, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._theme = theme
+        self._text_scale = 1.0
+        self._style = Style(theme)
+        self._graph: TrustGraph | None = None
+        self._layout: Layout | None = None
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[EdgeRef, EdgeItem] = {}
+        self._edges_at: dict[str, list[EdgeItem]] = {}
+        self._lanes: list[LaneItem] = []
+        self._hidden: frozenset[str] = frozenset()
+        self._highlight: tuple[frozenset[str], frozenset[EdgeRef], bool] | None = None
+        self._animations = True
+        self._risky: dict[EdgeRef, str] = {}
+        self._findings: dict[str, tuple[str, ...]] = {}
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setBackgroundBrush(QBrush(self._style.color(theme.colors.background)))
+        self.selectionChanged.connect(self._on_selection_changed)
+
+    # ---- Properties
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    @property
+    def style(self) -> Style:
+        """The pens and fonts items draw with (the legend and export use it too)."""
+        return self._style
+
+    @property
+    def graph(self) -> TrustGraph | None:
+        return self._graph
+
+    @property
+    def layout(self) -> Layout | None:
+        """The layout the items are placed by (re-computed when the theme's sizes or the text scale change)."""
+        return self._layout
+
+    @property
+    def text_scale(self) -> float:
+        return self._text_scale
+
+    @property
+    def animations_enabled(self) -> bool:
+        return self._animations
+
+    def node_ids(self) -> list[str]:
+        return list(self._nodes)
+
+    def edge_refs(self) -> list[EdgeRef]:
+        return list(self._edges)
+
+    # ---- Building
+    def set_graph(
+        self,
+        graph: TrustGraph,
+        layout: Layout,
+        *,
+        risky_edges: Iterable[EdgeRef | tuple[str, str, str, str]] = frozenset(),
+        findings_by_node: Mapping[str, Iterable[Any]] | None = None,
+    ) -> None:
+        """Draw ``graph`` placed by ``layout`` (only the nodes the layout placed, and edges among them).
+
+        Args:
+            graph: the trust graph.
+            layout: positions; laid out again here if it was made for other sizes than this theme's.
+            risky_edges: ``(source, target, key)`` of edges a finding applies to (optionally with the finding code
+                as a fourth element); drawn thick in the risk colour with the code as badge.
+            findings_by_node: findings (objects with ``code``, ``principal``, ``statement_index``) or codes per node.
+        """
+        self.clearSelection()
+        self.clear()
+        self._nodes, self._edges, self._edges_at, self._lanes = {}, {}, {}, []
+        self._graph = graph
+        self._findings = {
+            node_id: tuple(getattr(f, "code", f) for f in found) for node_id, found in (findings_by_node or {}).items()
+        }
+        self._finding_objects = dict(findings_by_node or {})
+        self._risky = self._risky_codes(risky_edges)
+        self._highlight = None
+        self._hidden = frozenset()
+        if layout.metrics != self._style.metrics:
+            layout = self._relayout(layout)
+        self._layout = layout
+        self._build()
+
+    def _relayout(self, layout: Layout) -> Layout:
+        assert self._graph is not None
+        return layered_layout(
+            self._graph,
+            node_ids=list(layout.positions),
+            metrics=self._style.metrics,
+            label_width=self._style.label_width,
+        )
+
+    def _build(self) -> None:
+        graph, layout, style = self._graph, self._layout, self._style
+        assert graph is not None and layout is not None
+        for lane in layout.lanes:
+            item = LaneItem(
+                lane.account_id,
+                lane.label,
+                QRectF(lane.x, lane.y, lane.width, lane.height),
+                style,
+                external=lane.external,
+            )
+            self.addItem(item)
+            self._lanes.append(item)
+        for node in graph.nodes():
+            if node.id not in layout.positions:
+                continue
+            item = NodeItem(node, layout.sizes[node.id], style, findings=self._findings.get(node.id, ()))
+            item.setPos(*layout.positions[node.id])
+            self.addItem(item)
+            self._nodes[node.id] = item
+        pairs: dict[tuple[str, str], list[TrustEdge]] = {}
+        for edge in graph.edges():
+            if edge.source in self._nodes and edge.target in self._nodes and edge.source != edge.target:
+                pairs.setdefault((edge.source, edge.target), []).append(edge)
+        for (source, target), edges in pairs.items():
+            for index, edge in enumerate(edges):
+                ref = (source, target, edge.key)
+                item = EdgeItem(edge, style, risky_code=self._risky.get(ref), parallel=(index, len(edges)))
+                item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box())
+                self.addItem(item)
+                self._edges[ref] = item
+                self._edges_at.setdefault(source, []).append(item)
+                self._edges_at.setdefault(target, []).append(item)
+        self.setSceneRect(self._content_rect())
+
+    def _content_rect(self) -> QRectF:
+        layout = self._layout
+        if layout is None or not layout.positions:
+            return QRectF(0, 0, 1, 1)
+        rect = QRectF(0, 0, layout.width, layout.height)
+        for item in self._edges.values():  # arcs of same-column cycles may reach past the lanes
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def _risky_codes(self, risky_edges: Iterable[tuple[str, ...]]) -> dict[EdgeRef, str]:
+        codes: dict[EdgeRef, str] = {}
+        for ref in risky_edges:
+            source, target, key = ref[0], ref[1], ref[2]
+            code = ref[3] if len(ref) > 3 else self._finding_code(source, target)
+            codes[(source, target, key)] = code
+        return codes
+
+    def _finding_code(self, source: str, target: str) -> str:
+        """The code of the target's finding that names this source (else its first finding; else ``RISK``)."""
+        found = list(self._finding_objects.get(target, ()))
+        bare = source.split(":", 1)[-1]
+        for finding in found:
+            principal = getattr(finding, "principal", None)
+            if principal in (source, bare):
+                return str(getattr(finding, "code", finding))
+        return str(getattr(found[0], "code", found[0])) if found else "RISK"
+
+    # ---- Lookup
+    def node_item(self, node_id: str) -> NodeItem | None:
+        """The item drawing ``node_id`` (None when not drawn)."""
+        return self._nodes.get(node_id)
+
+    def edge_item(self, source: str, target: str, key: str) -> EdgeItem | None:
+        """The item drawing the edge ``(source, target, key)`` (None when not drawn)."""
+        return self._edges.get((source, target, key))
+
+    def edges_at(self, node_id: str) -> list[EdgeItem]:
+        """The drawn edges into or out of ``node_id``."""
+        return list(self._edges_at.get(node_id, ()))
+
+    def lane_items(self) -> list[LaneItem]:
+        return list(self._lanes)
+
+    # ---- Appearance
+    def set_theme(self, theme: Theme) -> None:
+        """Redraw everything in ``theme`` (laying out again if its sizes differ)."""
+        self._theme = theme
+        self._restyle()
+
+    def set_text_scale(self, factor: float) -> None:
+        """Scale all text (and the boxes and gaps with it, so labels still never overlap)."""
+        factor = max(0.5, min(4.0, float(factor)))
+        if factor != self._text_scale:
+            self._text_scale = factor
+            self._restyle()
+
+    def _restyle(self) -> None:
+        self._style = Style(self._theme, self._text_scale)
+        self.setBackgroundBrush(QBrush(self._style.color(self._theme.colors.background)))
+        if self._graph is None or self._layout is None:
+            return
+        selected = list(self.selectedItems())
+        hidden, highlight = self._hidden, self._highlight
+        if self._layout.metrics != self._style.metrics:
+            self._layout = self._relayout(self._layout)
+            self.blockSignals(True)
+            self.clear()
+            self._nodes, self._edges, self._edges_at, self._lanes = {}, {}, {}, []
+            self._build()
+            self.blockSignals(False)
+            self._reselect(selected)
+        else:
+            for item in self.items():
+                if hasattr(item, "set_style"):
+                    item.set_style(self._style)
+        self._hidden = frozenset()
+        self.set_hidden_nodes(hidden)
+        if highlight is not None:
+            self.highlight(highlight[0], highlight[1], dim_others=highlight[2])
+
+    def _reselect(self, previous: list[QGraphicsItem]) -> None:
+        for item in previous:
+            if isinstance(item, NodeItem) and item.node_id in self._nodes:
+                self._nodes[item.node_id].setSelected(True)
+            elif isinstance(item, EdgeItem) and item.key in self._edges:
+                self._edges[item.key].setSelected(True)
+
+    def set_animations_enabled(self, enabled: bool) -> None:
+        """Switch animations on or off (off for tests, export and reduced motion); the animator reads it."""
+        self._animations = bool(enabled)
+
+    def set_caching(self, enabled: bool) -> None:
+        """Turn item pixmap caches on (screen) or off (vector export: text must stay text)."""
+        mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if enabled else QGraphicsItem.CacheMode.NoCache
+        for item in (*self._nodes.values(), *self._lanes):
+            item.setCacheMode(mode)
+
+    # ---- Highlight, dim, hide
+    def highlight(
+        self, node_ids: Collection[str], edge_keys: Collection[EdgeRef] = (), *, dim_others: bool = True
+    ) -> None:
+        """Light up ``node_ids`` and ``edge_keys``; dim everything else when ``dim_others``.
+
+        Edges between two lit nodes are not dimmed even when not named.
+        """
+        nodes = frozenset(node_ids)
+        edges = frozenset(tuple(e) for e in edge_keys)
+        self._highlight = (nodes, edges, dim_others)
+        for node_id, item in self._nodes.items():
+            lit = node_id in nodes
+            item.set_highlighted(lit)
+            item.set_dimmed(dim_others and not lit)
+        for ref, item in self._edges.items():
+            lit = ref in edges
+            item.set_highlighted(lit)
+            between = ref[0] in nodes and ref[1] in nodes
+            item.set_dimmed(dim_others and not lit and not between)
+
+    def clear_highlight(self) -> None:
+        """Nothing lit, nothing dimmed."""
+        self._highlight = None
+        for item in self._nodes.values():
+            item.set_highlighted(False)
+            item.set_dimmed(False)
+        for item in self._edges.values():
+            item.set_highlighted(False)
+            item.set_dimmed(False)
+
+    def highlighted_nodes(self) -> frozenset[str]:
+        return frozenset(node_id for node_id, item in self._nodes.items() if item.highlighted)
+
+    def set_hidden_nodes(self, node_ids: Collection[str]) -> None:
+        """Hide these nodes and their edges; show all others."""
+        hidden = frozenset(node_ids)
+        self._hidden = hidden
+        for node_id, item in self._nodes.items():
+            item.setVisible(node_id not in hidden)
+        for (source, target, _), item in self._edges.items():
+            item.setVisible(source not in hidden and target not in hidden)
+
+    # ---- Legend
+    def legend_item(self, *, max_width: float = 900.0) -> LegendItem:
+        """A legend item for the kinds and edge styles present (not added to the scene)."""
+        return LegendItem(self._style, self.legend_entries(), max_width=max_width)
+
+    def legend_entries(self) -> list:
+        """The legend entries for what this scene draws (all entries when empty)."""
+        if not self._nodes:
+            return legend_entries()
+        kinds = {item.node.kind for item in self._nodes.values()}
+        styles = {item.style_name for item in self._edges.values()}
+        return legend_entries(kinds, styles)
+
+    # ---- Selection
+    def _on_selection_changed(self) -> None:
+        selected = self.selectedItems()
+        for item in selected:
+            if isinstance(item, NodeItem):
+                self.node_selected.emit(item.node_id)
+                return
+        for item in selected:
+            if isinstance(item, EdgeItem):
+                self.edge_selected.emit(*item.key)
+                return
+        self.selection_cleared.emit()
+
+
+def edge_style_names(graph: TrustGraph, risky: Collection[EdgeRef] = ()) -> set[str]:
+    """The edge styles a graph needs (for a legend drawn without a scene)."""
+    return {edge_style_name(e, (e.source, e.target, e.key) in risky) for e in graph.edges() if e.kind in EdgeKind}
