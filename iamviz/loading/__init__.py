@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from iamviz.errors import InputError
 from iamviz.loading._files import read_json_values, type_name
@@ -35,6 +36,7 @@ __all__ = [
     "load_paths",
     "load_sources",
     "read_bundle",
+    "snapshot_from_json",
     "write_bundle",
 ]
 
@@ -50,7 +52,7 @@ class LoadResult:
 _NOT_RECOGNISED = "neither get-account-authorization-details output nor an iamviz snapshot bundle"
 
 
-def _pages(values: list[object]) -> list[tuple[str, object]]:
+def _pages(values: list[Any]) -> list[tuple[str, Any]]:
     if len(values) > 1:
         for i, value in enumerate(values):
             if not is_gaad_page(value):
@@ -83,13 +85,20 @@ def load_file(path: str | os.PathLike[str]) -> Snapshot:
         InputError: the file cannot be read or is of the wrong shape (names the file and the JSON path).
     """
     path = Path(path)
-    name = str(path)
-    values = read_json_values(path)
+    return snapshot_from_json(read_json_values(path), name=str(path), source=f"file:{path.name}")
+
+
+def snapshot_from_json(values: list[Any], *, name: str, source: str = "") -> Snapshot:
+    """The snapshot held by the JSON values of one file (one value, or GAAD pages one after another).
+
+    Raises:
+        InputError: the values are neither GAAD output nor a bundle, or are of the wrong shape.
+    """
     if len(values) == 1 and is_bundle(values[0]):
         return parse_bundle(values[0], file=name)
     try:
         warnings: list[str] = []
-        accounts = accounts_from_pages(_pages(values), source=f"file:{path.name}", warnings=warnings)
+        accounts = accounts_from_pages(_pages(values), source=source, warnings=warnings)
     except InputError as exc:
         raise (exc if exc.file else exc.with_file(name)) from None
     return Snapshot(accounts=accounts, warnings=tuple(f"{name}: {w}" for w in warnings))

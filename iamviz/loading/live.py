@@ -17,6 +17,7 @@ Credentials are never stored: the :class:`~iamviz.model.Account` holds no field 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -512,7 +513,7 @@ def capture_account(
     """
     capture = _Capture(
         session=session if session is not None else make_session(profile=profile, region=region),
-        profile=profile,
+        profile=profile or os.environ.get("AWS_PROFILE") or None,
         region=region,
         endpoint_url=endpoint_url,
         config=make_config(max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout),
