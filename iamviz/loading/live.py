@@ -325,6 +325,7 @@ class _Capture:
         self.report("identity", f"{self.who}: {identity.get('Arn', '?')} in account {account_id}")
 
         iam = self.client("iam")
+        self.report("aliases", "reading the account alias")
         aliases = self.optional("iam:ListAccountAliases", iam.list_account_aliases)
         names = (aliases or {}).get("AccountAliases") or []
         alias = str(names[0]) if names else None
