@@ -110,10 +110,10 @@ class TicketItem(QGraphicsObject):
 
     @property
     def text(self) -> str:
-        """What the ticket reads: ``ASIA…X7Q2 · ⏱ 04:12``."""
+        """What the ticket reads: ``ASIA…X7Q2 · until 04:12 UTC``."""
         key = self.access_key_id
         short = key if len(key) <= 12 else f"{key[:4]}…{key[-4:]}"
-        return f"{short} · ⏱ {self.expires}" if self.expires else short
+        return f"{short} · until {self.expires}" if self.expires else short
 
     def set_style(self, style: Style) -> None:
         self.prepareGeometryChange()
