@@ -74,7 +74,8 @@ def parse_json_values(text: str, *, file: str | None = None) -> list[Any]:
         try:
             value, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", file=file) from None
+            reason = exc.msg.removesuffix(" at")  # "Invalid control character at" reads badly without its position
+            raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {reason}", file=file) from None
         except RecursionError:
             raise InputError("JSON nested too deeply to read", file=file) from None
         values.append(value)
