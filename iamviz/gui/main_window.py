@@ -52,6 +52,8 @@ from iamviz.gui.dialogs import (
 from iamviz.gui.document import Document, describe_error
 from iamviz.gui.findings_panel import FindingsPanel
 from iamviz.gui.inspector import InspectorPanel
+from iamviz.gui.player import attach_player
+from iamviz.gui.presentation import attach_presentation
 from iamviz.gui.searchbar import SearchFilterBar
 from iamviz.gui.settings import DEFAULT_THEME, Settings
 from iamviz.gui.view import TrustView
@@ -101,6 +103,9 @@ class MainWindow(QMainWindow):
 
     node_focused = Signal(str)
     """The window selected and centred a node (from search, a finding or a link)."""
+
+    presenting_changed = Signal(bool)
+    """Presentation mode was entered (True) or left (False)."""
 
     def __init__(
         self,
@@ -158,6 +163,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._apply_theme(self.theme_name)
         self._apply_text_scale()
+        self.player_docks = attach_player(self)  # the scenario player, event log and use cases (gui/player.py)
+        self.presentation = attach_presentation(self, self.player_docks)
         self._restore_window_state()
 
     # ================================================================================================ construction
@@ -739,6 +746,7 @@ class MainWindow(QMainWindow):
             self.statusBar().setVisible(True)
             self.restoreState(self._saved_state)
         QTimer.singleShot(0, self.view.fit_all)
+        self.presenting_changed.emit(self._presenting)
 
     # ================================================================================================ dialogs
     def open_files_dialog(self) -> None:

@@ -254,13 +254,15 @@ class ViewCamera(QObject):
         self._from: tuple[QPointF, float] = (QPointF(), 1.0)
         self._to: tuple[QPointF, float] = (QPointF(), 1.0)
         self.last_target: QRectF | None = None
+        self.bottom_reserve = 0.0  # share of the viewport's height kept free at the bottom (presentation captions)
 
     def target_zoom(self, rect: QRectF) -> float:
         viewport = self.view.viewport().rect()
         padded = rect.adjusted(-rect.width() * 0.15 - 40, -rect.height() * 0.2 - 40, rect.width() * 0.15 + 40, 40)
         if padded.width() <= 0 or padded.height() <= 0 or viewport.width() <= 0:
             return self.view.zoom
-        fit = min(viewport.width() / padded.width(), viewport.height() / padded.height())
+        usable = viewport.height() * (1.0 - self.bottom_reserve)
+        fit = min(viewport.width() / padded.width(), usable / padded.height())
         return max(0.05, min(self.max_zoom, fit))
 
     def move_to(self, rect: QRectF, ms: int) -> None:
@@ -268,7 +270,9 @@ class ViewCamera(QObject):
         self.last_target = QRectF(rect)
         self._anim.stop()
         self._from = (self.view.scene_center(), self.view.zoom)
-        self._to = (rect.center(), self.target_zoom(rect))
+        zoom = self.target_zoom(rect)
+        lift = self.view.viewport().height() * self.bottom_reserve / 2 / zoom  # the rect sits above the band
+        self._to = (rect.center() + QPointF(0, lift), zoom)
         if ms <= 0:
             self._frame(1.0)
             return
@@ -648,6 +652,9 @@ class PlayerDocks(QObject):
         self.player.step_changed.connect(self._sync_log)
         self.player.scenario_changed.connect(lambda _s: self._sync_log(self.player.index))
         window.document_changed.connect(self._on_document)
+        restyles = [window.act_text_bigger, window.act_text_smaller, window.act_text_reset]
+        for action in [*restyles, *getattr(window, "theme_actions", {}).values()]:
+            action.triggered.connect(lambda *_: QTimer.singleShot(0, self.animator.refresh))
         install_who_can_reach(window.view, window.scene, self.use_cases)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
