@@ -118,6 +118,7 @@ def test_round_trip_keeps_everything(tmp_path):
     assert written["format"] == "iamviz-snapshot" and written["version"] == 1
     assert written["generator"].startswith("iamviz ")
     assert list(out.parent.iterdir()) == [out]  # no temporary file left behind
+    assert written["teaching"] == bundle()["teaching"] == again.teaching
 
 
 def test_round_trip_of_a_gaad_export_and_of_real_world_files(tmp_path, real_world_dir):

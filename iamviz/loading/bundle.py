@@ -308,7 +308,8 @@ def _account_data(account: Account) -> dict[str, Any]:
 
 
 def bundle_data(snapshot: Snapshot, *, teaching: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON object of a version-1 bundle holding ``snapshot``."""
+    """The JSON object of a version-1 bundle holding ``snapshot`` (``teaching`` defaults to the snapshot's own)."""
+    teaching = snapshot.teaching if teaching is None else teaching
     data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
