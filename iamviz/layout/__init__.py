@@ -6,7 +6,16 @@ from iamviz.layout.layered import (
     Lane,
     Layout,
     LayoutMetrics,
+    edge_badge_text,
     layered_layout,
 )
 
-__all__ = ["DEFAULT_METRICS", "EXTERNAL_LANE_ID", "Lane", "Layout", "LayoutMetrics", "layered_layout"]
+__all__ = [
+    "DEFAULT_METRICS",
+    "EXTERNAL_LANE_ID",
+    "Lane",
+    "Layout",
+    "LayoutMetrics",
+    "edge_badge_text",
+    "layered_layout",
+]

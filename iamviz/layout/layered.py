@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
-from iamviz.model.graph import EdgeKind, Node, NodeKind, TrustGraph
+from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
 
 EXTERNAL_LANE_ID = "external"
 
@@ -49,27 +49,42 @@ _KIND_RANK = {
         )
     )
 }
+#: DejaVu Sans advance widths in em of the printable ASCII characters (space to tilde), measured with Qt.
+_DEJAVU_EM = (
+    0.318, 0.401, 0.46, 0.838, 0.636, 0.95, 0.78, 0.275, 0.39, 0.39, 0.5, 0.838, 0.318, 0.361, 0.318, 0.337,
+    0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.636, 0.337, 0.337, 0.838, 0.838, 0.838,
+    0.531, 1.0, 0.684, 0.686, 0.698, 0.77, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557, 0.863, 0.748,
+    0.787, 0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685, 0.39, 0.337, 0.39, 0.838,
+    0.5, 0.5, 0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974, 0.634,
+    0.612, 0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525, 0.636, 0.337, 0.636, 0.838,
+)  # fmt: skip
+_DEJAVU_EM_OF = {chr(32 + code): em for code, em in enumerate(_DEJAVU_EM)}
 _GROUP_LAYER = 0
 _SOURCE_LAYER = 1
 _ROLE_LAYER = 2
 _MAX_CHAIN_DEPTH = 12
 _SWEEPS = 4
+_BIG_GRAPH_SWEEPS = 2  # past _BIG_GRAPH nodes: two sweeps already give most of the gain on a hairball
+_BIG_GRAPH = 5000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LayoutMetrics:
     """Sizes the layout works with, in scene units (pixels at 100 % zoom).
 
-    ``char_width`` is the average advance of a label character (about 7 px at 11 pt); a node box is
-    ``icon_size + 3 * padding + label width`` wide and ``node_height`` tall. Labels longer than
-    ``max_label_chars`` are elided by the renderer, so boxes never grow past that.
+    Labels are measured with DejaVu Sans advance widths at ``font_px`` (``char_width`` for characters outside
+    ASCII); a node box is ``icon_size + 3 * padding + label width`` wide and ``node_height`` tall. Labels wider
+    than ``max_label_width`` are elided by the renderer, so boxes never grow past that.
     """
 
-    char_width: float = 7.0
+    font_px: float = 13.0
+    badge_font_px: float = 11.0
+    lane_font_px: float = 13.0
+    char_width: float = 8.0
     node_height: float = 30.0
     icon_size: float = 20.0
     padding: float = 6.0
-    max_label_chars: int = 36
+    max_label_width: float = 250.0
     column_gap: float = 90.0
     row_gap: float = 12.0
     lane_padding: float = 18.0
@@ -82,7 +97,11 @@ class LayoutMetrics:
     def scaled(self, factor: float) -> LayoutMetrics:
         """The same metrics with every length multiplied by ``factor`` (for larger text)."""
         lengths = (
+            "font_px",
+            "badge_font_px",
+            "lane_font_px",
             "char_width",
+            "max_label_width",
             "node_height",
             "icon_size",
             "padding",
@@ -96,7 +115,34 @@ class LayoutMetrics:
 
     def box_width(self, label_px: float) -> float:
         """Width of a node box whose label is ``label_px`` wide (clamped to the elision limit)."""
-        return self.icon_size + 3 * self.padding + min(label_px, self.max_label_chars * self.char_width)
+        return self.icon_size + 3 * self.padding + min(label_px, self.max_label_width)
+
+    def label_width(self, text: str, font_px: float | None = None) -> float:
+        """The width of ``text`` in DejaVu Sans at ``font_px`` (default: the label size)."""
+        printable = text.isascii() and text.isprintable()
+        if printable:
+            em = sum(map(_DEJAVU_EM_OF.__getitem__, text))
+        else:
+            fallback = self.char_width / self.font_px
+            em = sum(_DEJAVU_EM_OF.get(ch, fallback) for ch in text)
+        return em * (font_px or self.font_px)
+
+    def badge_width(self, text: str) -> float:
+        """The width of an edge badge (bold, padded) showing ``text``; 0 for no badge."""
+        return self.label_width(text, self.badge_font_px) * 1.12 + 10 if text else 0.0
+
+
+def edge_badge_text(edge: TrustEdge) -> str:
+    """The badge an edge carries unless a finding applies: its requirements, ``needs caller policy``, ``?``."""
+    if edge.kind is EdgeKind.MEMBER_OF:
+        return ""
+    decision = edge.decision or DecisionKind.UNKNOWN
+    if decision is DecisionKind.CONDITIONAL:
+        return ",".join(edge.requirements) or "if…"
+    return _DECISION_BADGES.get(decision, "")
+
+
+_DECISION_BADGES = {DecisionKind.NEEDS_CALLER_POLICY: "needs caller policy", DecisionKind.UNKNOWN: "?"}
 
 
 DEFAULT_METRICS = LayoutMetrics()
@@ -145,6 +191,7 @@ def layered_layout(
     node_ids: Collection[str] | None = None,
     metrics: LayoutMetrics = DEFAULT_METRICS,
     label_width: Callable[[Node], float] | None = None,
+    edge_label_width: Callable[[TrustEdge], float] | None = None,
 ) -> Layout:
     """Lay ``graph`` out left to right, accounts as lanes.
 
@@ -152,7 +199,8 @@ def layered_layout(
         graph: the trust graph.
         node_ids: lay out only these nodes (and the edges between them); all nodes when None.
         metrics: sizes to work with.
-        label_width: width in scene units of a node's label; ``len(label) * metrics.char_width`` when None.
+        label_width: width in scene units of a node's label; ``metrics.label_width(label)`` when None.
+        edge_label_width: width of an edge's badge (columns leave room for it); estimated when None.
 
     Returns:
         The layout; the same input always gives the same output.
@@ -160,7 +208,7 @@ def layered_layout(
     collecting = gc.isenabled()
     gc.disable()  # the layout allocates many small lists; collections over a big graph would dominate its time
     try:
-        return _layered_layout(graph, node_ids, metrics, label_width)
+        return _layered_layout(graph, node_ids, metrics, label_width, edge_label_width)
     finally:
         if collecting:
             gc.enable()
@@ -171,13 +219,15 @@ def _layered_layout(
     node_ids: Collection[str] | None,
     metrics: LayoutMetrics,
     label_width: Callable[[Node], float] | None,
+    edge_label_width: Callable[[TrustEdge], float] | None,
 ) -> Layout:
-    measure = label_width or (lambda node: len(node.label) * metrics.char_width)
+    measure = label_width or (lambda node: metrics.label_width(node.label))
     nodes = _select_nodes(graph, node_ids)
     if not nodes:
         return Layout(positions={}, lanes=(), width=0.0, height=0.0, metrics=metrics)
     index = {node.id: i for i, node in enumerate(nodes)}
-    succ, pred, members = _adjacency(graph, index)
+    badge_width = edge_label_width or _badge_estimator(metrics)
+    succ, pred, members, badges = _adjacency(graph, index, badge_width)
     lane_keys, lane_labels = _assign_lanes(graph, nodes, succ)
     layer = _assign_layers(nodes, succ, pred)
     widths = [metrics.box_width(measure(node)) for node in nodes]
@@ -188,7 +238,7 @@ def _layered_layout(
     columns = _order_columns(nodes, lane_keys, lane_pos, layer, neighbours)
 
     max_rows = _wrap_rows(nodes, widths, metrics)
-    grids = {key: _grid(order, max_rows) for key, order in columns.items()}
+    grids = {key: _grid(order, max_rows, badges, metrics) for key, order in columns.items()}
     # Measure each arrangement, then place the nodes of the one that fits a screen best.
     scores = []
     for rank, arrange in enumerate(_ARRANGEMENTS):
@@ -199,6 +249,19 @@ def _layered_layout(
     ys: dict[int, float] = {}
     lanes, name = arrange(widths, lane_order, lane_labels, grids, neighbours, metrics, xs, ys)
     return _finish(nodes, widths, layer, xs, ys, lanes, _lane_of(grids), metrics, name)
+
+
+def _badge_estimator(metrics: LayoutMetrics) -> Callable[[TrustEdge], float]:
+    cache: dict[str, float] = {}
+
+    def estimate(edge: TrustEdge) -> float:
+        text = edge_badge_text(edge)
+        width = cache.get(text)
+        if width is None:
+            width = cache[text] = metrics.badge_width(text)
+        return width
+
+    return estimate
 
 
 # ---- Graph reading -----------------------------------------------------------------------------------------------
@@ -212,9 +275,10 @@ def _select_nodes(graph: TrustGraph, node_ids: Collection[str] | None) -> list[N
 
 
 def _adjacency(
-    graph: TrustGraph, index: dict[str, int]
-) -> tuple[list[list[int]], list[list[int]], dict[int, set[int]]]:
+    graph: TrustGraph, index: dict[str, int], badge_width: Callable[[TrustEdge], float]
+) -> tuple[list[list[int]], list[list[int]], dict[int, set[int]], dict[int, float]]:
     n = len(index)
+    badges: dict[int, float] = {}
     succ: list[list[int]] = [[] for _ in range(n)]
     pred: list[list[int]] = [[] for _ in range(n)]
     members: dict[int, set[int]] = {}
@@ -231,16 +295,19 @@ def _adjacency(
                 continue
             assumes = False
             for data in keyed.values():
-                if data["edge"].kind is not member_of:
+                edge = data["edge"]
+                if edge.kind is not member_of:
                     assumes = True
-                    break
+                    width = badge_width(edge)
+                    if width > badges.get(s, 0.0):
+                        badges[s] = width
             if assumes:
                 succ[s].append(t)
                 pred[t].append(s)
             else:
                 members.setdefault(s, set()).add(t)
                 members.setdefault(t, set()).add(s)
-    return succ, pred, members
+    return succ, pred, members, badges
 
 
 def _assign_lanes(graph: TrustGraph, nodes: list[Node], succ: list[list[int]]) -> tuple[list[str], dict[str, str]]:
@@ -399,7 +466,7 @@ def _order_columns(
     }
     before = [[j for j in nbrs if layer[j] < layer[i]] for i, nbrs in enumerate(neighbours)]
     after = [[j for j in nbrs if layer[j] > layer[i]] for i, nbrs in enumerate(neighbours)]
-    for sweep in range(_SWEEPS):
+    for sweep in range(_SWEEPS if len(nodes) <= _BIG_GRAPH else _BIG_GRAPH_SWEEPS):
         downward = sweep % 2 == 0
         side = before if downward else after
         for lay in layers_sorted if downward else reversed(layers_sorted):
@@ -432,12 +499,16 @@ class _Grid:
     order: list[int]
     sub: int
     rows: int
+    gap: float  # space after this layer's last sub-column: room for the badges of edges leaving it
 
 
-def _grid(order: list[int], max_rows: int) -> _Grid:
+def _grid(order: list[int], max_rows: int, badges: dict[int, float], m: LayoutMetrics) -> _Grid:
     sub = max(1, math.ceil(len(order) / max_rows))
     rows = math.ceil(len(order) / sub)
-    return _Grid(order=order, sub=sub, rows=rows)
+    widest = max((badges.get(i, 0.0) for i in order), default=0.0)
+    # A badge sits 42 % along its edge: keep it clear of the source box and the target's arrowhead.
+    gap = max(m.column_gap, 1.2 * widest + 2 * m.padding + 8)
+    return _Grid(order=order, sub=sub, rows=rows, gap=gap)
 
 
 def _column_slots(
@@ -445,18 +516,24 @@ def _column_slots(
 ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float], float]:
     """Left x and width of each (layer, sub-column) slot shared by ``lanes``; returns (lefts, widths, right)."""
     slot_width: dict[tuple[int, int], float] = {}
+    gap_after: dict[int, float] = {}
+    last_sub: dict[int, int] = {}
     for (lane, lay), grid in grids.items():
         if lane not in lanes:
             continue
+        gap_after[lay] = max(gap_after.get(lay, 0.0), grid.gap)
+        last_sub[lay] = max(last_sub.get(lay, 0), grid.sub - 1)
         for k, i in enumerate(grid.order):
             slot = (lay, k % grid.sub)
             slot_width[slot] = max(slot_width.get(slot, 0.0), widths[i])
     lefts: dict[tuple[int, int], float] = {}
     x = x0
+    gap = 0.0
     for slot in sorted(slot_width):
         lefts[slot] = x
-        x += slot_width[slot] + m.column_gap
-    return lefts, slot_width, (x - m.column_gap if slot_width else x0)
+        gap = gap_after[slot[0]] if slot[1] == last_sub[slot[0]] else m.column_gap
+        x += slot_width[slot] + gap
+    return lefts, slot_width, (x - gap if slot_width else x0)
 
 
 def _place_lane(
@@ -578,7 +655,8 @@ def _stack(
         content_top = y + m.lane_title_height + m.lane_padding
         h = _place_lane(lane, grids, lefts, slot_widths, widths, neighbours, m, content_top, ys, xs)
         lane_h = m.lane_title_height + 2 * m.lane_padding + h
-        lanes.append(_lane(lane, lane_labels, x0, y, right + m.lane_padding - x0, lane_h))
+        title = m.label_width(lane_labels.get(lane, lane), m.lane_font_px) * 1.2 + 2 * m.lane_padding + 4
+        lanes.append(_lane(lane, lane_labels, x0, y, max(right + m.lane_padding - x0, title), lane_h))
         y += lane_h + m.lane_gap
     return lanes
 

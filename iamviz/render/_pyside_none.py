@@ -18,12 +18,17 @@ _HEADROOM = 1 << 40
 
 
 def protect_none() -> None:
-    """Raise ``None``'s reference count far out of reach of the leak (CPython < 3.12 only; idempotent)."""
+    """Raise ``None``'s reference count far out of reach of the leak (CPython < 3.12 only; idempotent).
+
+    ``True`` and ``False`` get the same: every emission of a ``Signal(bool)`` (``toggled``, ``triggered``,
+    ``clicked``) to a Python slot drops one reference to the bool it carries.
+    """
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
         return
-    refcount = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is the first field of every PyObject
-    if refcount.value < _HEADROOM // 2:
-        refcount.value += _HEADROOM
+    for immortal in (None, True, False):
+        refcount = ctypes.c_ssize_t.from_address(id(immortal))  # ob_refcnt is the first field of every PyObject
+        if refcount.value < _HEADROOM // 2:
+            refcount.value += _HEADROOM
 
 
 protect_none()

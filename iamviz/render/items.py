@@ -7,7 +7,8 @@ coloured boxes and edges thin lines; labels, icons, arrowheads and badges appear
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -25,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyle, QStyleOptionGraphicsItem, QWidget
 
-from iamviz.layout import LayoutMetrics
+from iamviz.layout import LayoutMetrics, edge_badge_text
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge
 from iamviz.render.icons import KIND_ICONS, paint_icon
 from iamviz.render.theme import EdgeStyle, Theme
@@ -89,6 +90,10 @@ class Style:
     @property
     def colors(self):
         return self.theme.colors
+
+    def badge_width(self, text: str) -> float:
+        """The width of an edge badge showing ``text`` (0 for none)."""
+        return self.badge_metrics.horizontalAdvance(text) + 8 if text else 0.0
 
     def label_width(self, node: Node) -> float:
         """The width of ``node``'s label in this style's label font (for the layout)."""
@@ -281,6 +286,9 @@ class NodeItem(QGraphicsObject):
 
 # ---- Edges ----------------------------------------------------------------------------------------------------------
 
+#: Given a chord (start, end), the boxes of the nodes it would cross.
+Obstacles = Callable[[QPointF, QPointF], list[QRectF]]
+
 
 def edge_style_name(edge: TrustEdge, risky: bool) -> str:
     """The theme edge style for ``edge``: ``member-of``, ``risky`` or its decision kind."""
@@ -291,22 +299,11 @@ def edge_style_name(edge: TrustEdge, risky: bool) -> str:
     return str(edge.decision or DecisionKind.UNKNOWN)
 
 
-_BADGES = {
-    "needs-caller-policy": lambda edge: "needs caller policy",
-    "unknown": lambda edge: "?",
-    "conditional": lambda edge: ",".join(edge.requirements) or "if…",
-    "allowed": lambda edge: "",
-    "member-of": lambda edge: "",
-}
-
-
 def edge_badge(edge: TrustEdge, risky_code: str | None) -> str:
     """The badge text of an edge: the finding code, the requirements, ``needs caller policy``, ``?`` or none."""
     if edge.kind is EdgeKind.MEMBER_OF:
         return ""
-    if risky_code is not None:
-        return risky_code
-    return _BADGES.get(str(edge.decision or DecisionKind.UNKNOWN), _BADGES["unknown"])(edge)
+    return risky_code if risky_code is not None else edge_badge_text(edge)
 
 
 class EdgeItem(QGraphicsItem):
@@ -338,6 +335,8 @@ class EdgeItem(QGraphicsItem):
         self._highlighted = False
         self._dimmed = False
         self._ends: tuple[QRectF, QRectF] | None = None
+        self._obstacles: Obstacles | None = None
+        self._badge_visible = True
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
         self.setZValue(Z.EDGE)
         self.setToolTip(self._tooltip())
@@ -361,7 +360,7 @@ class EdgeItem(QGraphicsItem):
     def set_style(self, style: Style) -> None:
         self._style = style
         if self._ends is not None:
-            self.set_geometry(*self._ends)
+            self.set_geometry(*self._ends, obstacles=self._obstacles)
 
     def set_highlighted(self, on: bool) -> None:
         if on != self._highlighted:
@@ -374,63 +373,105 @@ class EdgeItem(QGraphicsItem):
             self._dimmed = on
             self.setOpacity(self._style.theme.dim_opacity if on else 1.0)
 
-    def set_geometry(self, source: QRectF, target: QRectF) -> None:
-        """Route the edge between two scene boxes."""
+    def set_geometry(self, source: QRectF, target: QRectF, *, obstacles: Obstacles | None = None) -> None:
+        """Route the edge between two scene boxes.
+
+        Args:
+            source: the source node's box in scene coordinates.
+            target: the target node's box.
+            obstacles: given a straight chord, the boxes of other nodes it would cross; the edge then detours
+                through the gaps between rows (cheap, one pass).
+        """
         self.prepareGeometryChange()
         self._ends = (QRectF(source), QRectF(target))
+        self._obstacles = obstacles
         index, count = self._parallel
         spread = (index - (count - 1) / 2) * 14.0
         if self.edge.kind is EdgeKind.MEMBER_OF and target.center().x() < source.center().x():
-            start = QPointF(source.left(), source.center().y())
-            end = QPointF(target.right(), target.center().y())
-            forward = False
+            points = [QPointF(source.left(), source.center().y()), QPointF(target.right(), target.center().y())]
+            self._set_path(points, -1.0, 0.0)
         elif target.left() >= source.right() - 1:
             start = QPointF(source.right(), source.center().y() + spread / 3)
             end = QPointF(target.left(), target.center().y() + spread / 3)
-            forward = True
+            points = [start, *self._detour(start, end, obstacles), end]
+            self._set_path(points, 1.0, spread if len(points) == 2 else 0.0)
         elif abs(target.center().x() - source.center().x()) < 1:  # same column: arc out to the right
             start = QPointF(source.right(), source.center().y())
             end = QPointF(target.right(), target.center().y())
             bulge = 30 + 0.25 * abs(end.y() - start.y()) + abs(spread)
-            path = QPainterPath(start)
-            path.cubicTo(start + QPointF(bulge, 0), end + QPointF(bulge, 0), end)
-            self._finish(path, end, QPointF(-1, 0))
-            return
+            self._set_arc(start, end, bulge)
         else:  # target to the left: leave leftwards, come in from the right
-            start = QPointF(source.left(), source.center().y())
-            end = QPointF(target.right(), target.center().y())
-            forward = False
-        dx = max(40.0, abs(end.x() - start.x()) * 0.5)
-        sign = 1.0 if forward else -1.0
-        path = QPainterPath(start)
-        c1 = QPointF(start.x() + sign * dx, start.y() + spread)
-        c2 = QPointF(end.x() - sign * dx, end.y() + spread)
-        path.cubicTo(c1, c2, end)
-        self._finish(path, end, QPointF(sign, 0))
+            points = [QPointF(source.left(), source.center().y()), QPointF(target.right(), target.center().y())]
+            self._set_path(points, -1.0, spread)
 
-    def _finish(self, path: QPainterPath, end: QPointF, direction: QPointF) -> None:
+    def _detour(self, start: QPointF, end: QPointF, obstacles: Obstacles | None) -> list[QPointF]:
+        """Waypoints that take the chord ``start -> end`` around the boxes it crosses, through the row gaps."""
+        if obstacles is None or end.x() - start.x() < 1:
+            return []
+        boxes = [b for b in obstacles(start, end) if b.left() > start.x() + 1 and b.right() < end.x() - 1]
+        if not boxes:
+            return []
+        boxes.sort(key=lambda b: b.left())
+        merged: list[QRectF] = []
+        for box in boxes:  # one detour per column of boxes
+            if merged and box.left() < merged[-1].right():
+                merged[-1] = merged[-1].united(box)
+            else:
+                merged.append(QRectF(box))
+        clearance = max(3.0, self._style.metrics.row_gap / 2)
+        waypoints: list[QPointF] = []
+        for box in merged:
+            t = (box.center().x() - start.x()) / (end.x() - start.x())
+            chord_y = start.y() + t * (end.y() - start.y())
+            above, below = box.top() - clearance, box.bottom() + clearance
+            y = above if abs(chord_y - above) <= abs(chord_y - below) else below
+            waypoints += [QPointF(box.left() - clearance * 2, y), QPointF(box.right() + clearance * 2, y)]
+        return waypoints
+
+    def _arrow_geometry(self, tip: QPointF, direction: QPointF) -> QPointF:
+        """Set the arrowhead at ``tip`` pointing along ``direction``; return where the line should end."""
+        es = self._style.theme.edge_style(self.style_name)
+        if not es.arrow:
+            self._arrow = QPolygonF()
+            return tip
+        pen_width = self._style.edge_pen(es).widthF()
+        length = 7.0 + 2.2 * pen_width
+        half = 3.5 + 1.2 * pen_width
+        base = QPointF(tip.x() - direction.x() * length, tip.y() - direction.y() * length)
+        normal = QPointF(-direction.y(), direction.x())
+        self._arrow = QPolygonF([tip, base + normal * half, base - normal * half])
+        return base + direction  # the line ends just inside the arrowhead, so a thick line never pokes through
+
+    def _set_path(self, points: list[QPointF], sign: float, spread: float) -> None:
+        """A smooth path through ``points`` with horizontal tangents (``sign``: +1 rightwards)."""
+        end = self._arrow_geometry(points[-1], QPointF(sign, 0))
+        points = [*points[:-1], end]
+        path = QPainterPath(points[0])
+        for a, b in itertools.pairwise(points):
+            dx = max(12.0 if len(points) > 2 else 40.0, abs(b.x() - a.x()) * 0.5)
+            path.cubicTo(QPointF(a.x() + sign * dx, a.y() + spread), QPointF(b.x() - sign * dx, b.y() + spread), b)
+        self._finish(path)
+
+    def _set_arc(self, start: QPointF, end: QPointF, bulge: float) -> None:
+        line_end = self._arrow_geometry(end, QPointF(-1, 0))
+        path = QPainterPath(start)
+        path.cubicTo(start + QPointF(bulge, 0), end + QPointF(bulge, 0), line_end)
+        self._finish(path)
+
+    def set_badge_visible(self, visible: bool) -> None:
+        """Show or hide the badge (the scene shows one badge for several like edges into one node)."""
+        if visible != self._badge_visible:
+            self._badge_visible = visible
+            if self._ends is not None:
+                self.set_geometry(*self._ends, obstacles=self._obstacles)
+
+    def _finish(self, path: QPainterPath) -> None:
         style = self._style
         es = style.theme.edge_style(self.style_name)
         pen_width = style.edge_pen(es).widthF()
-        self._arrow = QPolygonF()
-        if es.arrow:
-            length = 7.0 + 2.2 * pen_width
-            half = 3.5 + 1.2 * pen_width
-            tip = end
-            base = QPointF(tip.x() - direction.x() * length, tip.y() - direction.y() * length)
-            normal = QPointF(-direction.y(), direction.x())
-            self._arrow = QPolygonF([tip, base + normal * half, base - normal * half])
-            # End the line at the arrow's base so a thick line does not poke through the tip.
-            trimmed = QPainterPath(path.pointAtPercent(0))
-            elements = [path.elementAt(i) for i in range(path.elementCount())]
-            if len(elements) == 4:
-                trimmed.cubicTo(
-                    QPointF(elements[1].x, elements[1].y), QPointF(elements[2].x, elements[2].y), base + direction
-                )
-                path = trimmed
         self._path = path
         self._badge_rect = QRectF()
-        if self.badge:
+        if self.badge and self._badge_visible:
             fm = style.badge_metrics
             w = fm.horizontalAdvance(self.badge) + 8
             h = fm.height() + 2
@@ -486,7 +527,7 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(style.color(es.color))
             painter.drawPolygon(self._arrow)
-        if self.badge and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
+        if self.badge and self._badge_visible and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
             self._paint_badge(painter, es)
 
     def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:

@@ -10,16 +10,28 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from iamviz.layout import Layout, layered_layout
 from iamviz.model.graph import EdgeKind, TrustEdge, TrustGraph
-from iamviz.render.items import EdgeItem, LaneItem, LegendItem, NodeItem, Style, edge_style_name, legend_entries
+from iamviz.render.items import (
+    EdgeItem,
+    LaneItem,
+    LegendItem,
+    NodeItem,
+    Style,
+    edge_badge,
+    edge_style_name,
+    legend_entries,
+)
 from iamviz.render.theme import Theme
 
 EdgeRef = tuple[str, str, str]
+
+#: Up to this many drawn nodes, edges detour around boxes and the layout makes room for findings' badges.
+ROUTE_LIMIT = 2500
 
 
 class TrustScene(QGraphicsScene):
@@ -115,8 +127,8 @@ class TrustScene(QGraphicsScene):
         self._risky = self._risky_codes(risky_edges)
         self._highlight = None
         self._hidden = frozenset()
-        if layout.metrics != self._style.metrics:
-            layout = self._relayout(layout)
+        if layout.metrics != self._style.metrics or (self._risky and len(layout.positions) <= ROUTE_LIMIT):
+            layout = self._relayout(layout)  # this theme's sizes, and room for the findings' badges
         self._layout = layout
         self._build()
 
@@ -127,7 +139,11 @@ class TrustScene(QGraphicsScene):
             node_ids=list(layout.positions),
             metrics=self._style.metrics,
             label_width=self._style.label_width,
+            edge_label_width=self._badge_width,
         )
+
+    def _badge_width(self, edge: TrustEdge) -> float:
+        return self._style.badge_width(edge_badge(edge, self._risky.get((edge.source, edge.target, edge.key))))
 
     def _build(self) -> None:
         graph, layout, style = self._graph, self._layout, self._style
@@ -153,16 +169,43 @@ class TrustScene(QGraphicsScene):
         for edge in graph.edges():
             if edge.source in self._nodes and edge.target in self._nodes and edge.source != edge.target:
                 pairs.setdefault((edge.source, edge.target), []).append(edge)
+        obstacles = self._obstacles if len(self._nodes) <= ROUTE_LIMIT else None
         for (source, target), edges in pairs.items():
             for index, edge in enumerate(edges):
                 ref = (source, target, edge.key)
                 item = EdgeItem(edge, style, risky_code=self._risky.get(ref), parallel=(index, len(edges)))
-                item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box())
+                item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box(), obstacles=obstacles)
                 self.addItem(item)
                 self._edges[ref] = item
                 self._edges_at.setdefault(source, []).append(item)
                 self._edges_at.setdefault(target, []).append(item)
+        self._share_badges()
         self.setSceneRect(self._content_rect())
+
+    def _obstacles(self, start: QPointF, end: QPointF) -> list[QRectF]:
+        """Boxes of drawn nodes that the segment ``start -> end`` crosses (with a little clearance)."""
+        query = QRectF(start, end).normalized().adjusted(-2, -2, 2, 2)
+        boxes = []
+        for item in self.items(query, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if isinstance(item, NodeItem):
+                box = item.scene_box().adjusted(-2, -2, 2, 2)
+                if _segment_hits(start, end, box):
+                    boxes.append(item.scene_box())
+        return boxes
+
+    def _share_badges(self) -> None:
+        """Several edges into one node with the same badge show it once, on the middle one."""
+        groups: dict[tuple[str, str], list[EdgeItem]] = {}
+        for item in self._edges.values():
+            if item.badge and not item.risky:
+                groups.setdefault((item.edge.target, item.badge), []).append(item)
+        for items in groups.values():
+            if len(items) < 2:
+                continue
+            items.sort(key=lambda it: (self._nodes[it.edge.source].pos().y(), it.edge.source))
+            keep = items[(len(items) - 1) // 2]
+            for item in items:
+                item.set_badge_visible(item is keep)
 
     def _content_rect(self) -> QRectF:
         layout = self._layout
@@ -329,6 +372,30 @@ class TrustScene(QGraphicsScene):
                 self.edge_selected.emit(*item.key)
                 return
         self.selection_cleared.emit()
+
+
+def _segment_hits(a: QPointF, b: QPointF, box: QRectF) -> bool:
+    """Whether the segment ``a -> b`` crosses ``box`` (Liang-Barsky clipping)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = b.x() - a.x(), b.y() - a.y()
+    for p, q in (
+        (-dx, a.x() - box.left()),
+        (dx, box.right() - a.x()),
+        (-dy, a.y() - box.top()),
+        (dy, box.bottom() - a.y()),
+    ):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return False
+    return True
 
 
 def edge_style_names(graph: TrustGraph, risky: Collection[EdgeRef] = ()) -> set[str]:

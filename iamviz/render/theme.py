@@ -138,7 +138,9 @@ def _theme_from_dict(data: dict[str, Any]) -> Theme:
     }
     known = {f.name for f in fields(LayoutMetrics)}
     spacing = {key: value for key, value in data.get("layout", {}).items() if key in known}
-    spacing["font_px"] = float(data["font_px"])  # labels are measured at the theme's font size
+    spacing["font_px"] = float(data["font_px"])  # labels and badges are measured at the theme's font sizes
+    spacing["badge_font_px"] = float(data["small_font_px"])
+    spacing["lane_font_px"] = float(data["lane_font_px"])
     layout = LayoutMetrics(**spacing)
     return Theme(
         name=str(data["name"]),
