@@ -242,7 +242,7 @@ class ViewCamera(QObject):
     A duration of 0 is a cut. The zoom never goes past ``max_zoom`` and never closer than needed to show the rect.
     """
 
-    def __init__(self, view: TrustView, *, max_zoom: float = 1.4, parent: QObject | None = None) -> None:
+    def __init__(self, view: TrustView, *, max_zoom: float = 1.2, parent: QObject | None = None) -> None:
         super().__init__(parent or view)
         self.view = view
         self.max_zoom = max_zoom
@@ -271,6 +271,7 @@ class ViewCamera(QObject):
         self._anim.stop()
         self._from = (self.view.scene_center(), self.view.zoom)
         zoom = self.target_zoom(rect)
+        self._make_room(rect, zoom)
         lift = self.view.viewport().height() * self.bottom_reserve / 2 / zoom  # the rect sits above the band
         self._to = (rect.center() + QPointF(0, lift), zoom)
         if ms <= 0:
@@ -278,6 +279,21 @@ class ViewCamera(QObject):
             return
         self._anim.setDuration(ms)
         self._anim.start()
+
+    def _make_room(self, rect: QRectF, zoom: float) -> None:
+        """Let the view scroll a viewport past the drawing's edges, so a hop near an edge can still be centred."""
+        viewport = self.view.viewport().rect()
+        scene = self.view.scene()
+        if scene is None or zoom <= 0:
+            return
+        pad_x, pad_y = viewport.width() / zoom, viewport.height() / zoom
+        room = scene.sceneRect().united(rect).adjusted(-pad_x, -pad_y, pad_x, pad_y)
+        if not self.view.sceneRect().contains(room):
+            self.view.setSceneRect(room)
+
+    def reset_room(self) -> None:
+        """Follow the scene's own rectangle again (a new drawing)."""
+        self.view.setSceneRect(QRectF())
 
     def _frame(self, t: object) -> None:
         t = float(t)  # type: ignore[arg-type]
@@ -640,6 +656,7 @@ class PlayerDocks(QObject):
         self.bar = PlayerBar(self.player, window)
         self.log = EventLogPanel(window)
         self.use_cases = UseCasesPanel(window)
+        self.use_cases.setMinimumWidth(280)
         self.use_cases.scenario_chosen.connect(lambda s: self.player.load(s, autoplay=True))
         self.player_dock = self._dock("Player", "player", self.bar, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.log_dock = self._dock(
@@ -670,6 +687,7 @@ class PlayerDocks(QObject):
         self.log.sync([step.event for step in steps if step.event])
 
     def _on_document(self, document: Any) -> None:
+        self.camera.reset_room()
         self.player.load(None)
         self.use_cases.set_document(document.snapshot, document.graph)
 
@@ -679,6 +697,8 @@ class PlayerDocks(QObject):
 
 def attach_player(window: MainWindow) -> PlayerDocks | None:
     """Add the player, event log and use-cases docks and the player keys to ``window`` (None without a TrustScene)."""
-    if not getattr(window, "_scene_ready", False):
+    from iamviz.render.scene import TrustScene
+
+    if not isinstance(getattr(window, "scene", None), TrustScene):
         return None
     return PlayerDocks(window)

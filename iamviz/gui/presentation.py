@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QShortcut
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from iamviz.playback import Scenario
 
@@ -36,11 +36,13 @@ MIN_CAPTION_PX = 24
 class CaptionOverlay(QWidget):
     """The caption in large type over the bottom third of the canvas, and the step indicator in the corner.
 
-    A child of the view's viewport that follows its size; it never takes the mouse.
+    A child of the view (not of its viewport, which scrolls its children) kept over the viewport; it never takes
+    the mouse.
     """
 
-    def __init__(self, viewport: QWidget) -> None:
-        super().__init__(viewport)
+    def __init__(self, view: QAbstractScrollArea) -> None:
+        super().__init__(view)
+        self._view = view
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground, True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -53,8 +55,8 @@ class CaptionOverlay(QWidget):
         self.background = QColor("#ffffff")
         self.foreground = QColor("#000000")
         self.deny_color = QColor("#D55E00")
-        self.resize(viewport.size())
-        viewport.installEventFilter(self)
+        self.setGeometry(view.viewport().geometry())
+        view.installEventFilter(self)
 
     def set_colors(self, *, background: str, foreground: str, deny: str, font_family: str) -> None:
         self.background, self.foreground, self.deny_color = QColor(background), QColor(foreground), QColor(deny)
@@ -91,8 +93,8 @@ class CaptionOverlay(QWidget):
         return mark + self.caption
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.parent():
-            self.resize(self.parentWidget().size())
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and watched is self._view:
+            self.setGeometry(self._view.viewport().geometry())
         return False
 
     def paintEvent(self, event) -> None:
@@ -199,7 +201,8 @@ class PresentationMode(QObject):
         self.docks = docks
         self.active = False
         self._theme_before: str | None = None
-        self.overlay = CaptionOverlay(window.view.viewport())
+        self._scrollbars: tuple[Qt.ScrollBarPolicy, Qt.ScrollBarPolicy] | None = None
+        self.overlay = CaptionOverlay(window.view)
         self.overlay.hide()
         self.black = BlackScreen(window)
         self.black_keys: list[QShortcut] = []
@@ -226,17 +229,24 @@ class PresentationMode(QObject):
                 dock.setVisible(False)
             window._apply_theme(PRESENTATION_THEME)  # not remembered: the user's theme comes back on leaving
             self.docks.camera.bottom_reserve = CAPTION_BAND
+            self._scrollbars = (window.view.horizontalScrollBarPolicy(), window.view.verticalScrollBarPolicy())
+            window.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            window.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.overlay.setGeometry(window.view.viewport().geometry())
             self.overlay.show()
             self.overlay.raise_()
         else:
             self.black.hide()
             self.overlay.hide()
             self.docks.camera.bottom_reserve = 0.0
+            if self._scrollbars is not None:
+                window.view.setHorizontalScrollBarPolicy(self._scrollbars[0])
+                window.view.setVerticalScrollBarPolicy(self._scrollbars[1])
             if self._theme_before is not None:
                 window._apply_theme(self._theme_before)
         for shortcut in self.black_keys:
             shortcut.setEnabled(on)
-        self.docks.animator.refresh()
+        QTimer.singleShot(0, self.docks.animator.refresh)  # after the window's own fit, at the new size
         self._update_overlay()
         self.active_changed.emit(on)
 

@@ -224,6 +224,15 @@ class ScenarioAnimator(QObject):
         self._items = []
         self.hub = self.ticket = self.token = self.callout = self.flash = self.connector = None
 
+    def _keep_inside(self, item: QGraphicsObject) -> None:
+        """Shift ``item`` so it lies within the drawing's rectangle when it can (it would be clipped outside)."""
+        bounds = self._scene.sceneRect()
+        rect = item.sceneBoundingRect()
+        dx = min(0.0, bounds.right() - rect.right()) or max(0.0, bounds.left() - rect.left())
+        dy = min(0.0, bounds.bottom() - rect.bottom()) or max(0.0, bounds.top() - rect.top())
+        if dx or dy:
+            item.moveBy(dx, dy)
+
     def _add(self, item: QGraphicsObject) -> QGraphicsObject:
         self._scene.addItem(item)
         self._items.append(item)
@@ -329,6 +338,7 @@ class ScenarioAnimator(QObject):
             self.flash = self._add(FlashItem(style, geometry.edge_path))
             self.callout = self._add(CalloutItem(style, _deny_text(step), tone=Tone.DENIED))
             self.callout.setPos(self._above(geometry.hub, self.callout, self.hub.radius() * 1.4))
+            self._keep_inside(self.callout)
         self.hub.set_state(HubState.REFUSED if refused else HubState.GRANTED)
         focus = geometry.focus
         if self.callout is not None:
@@ -458,7 +468,11 @@ class ScenarioAnimator(QObject):
         tone = Tone.ALLOWED if step.allowed else Tone.DENIED
         self.callout = self._add(CalloutItem(style, _use_text(step), tone=tone))
         gap = style.metrics.node_height * 0.6
-        self.callout.setPos(QPointF(box.right() + gap, box.top() - self.callout.boundingRect().height() - gap / 2))
+        size = self.callout.boundingRect()
+        self.callout.setPos(QPointF(box.right() + gap, box.top() - size.height() - gap / 2))
+        if self.callout.sceneBoundingRect().right() > self._scene.sceneRect().right():
+            self.callout.setPos(QPointF(box.right() - size.width(), box.top() - size.height() - gap / 2))
+        self._keep_inside(self.callout)
         focus = box.united(self.callout.sceneBoundingRect())
         if self.ticket is not None:
             focus = focus.united(self.ticket.sceneBoundingRect())
@@ -480,6 +494,7 @@ class ScenarioAnimator(QObject):
         self.callout = self._add(CalloutItem(style, step.title, tone=Tone.NOTE))
         gap = style.metrics.node_height * 0.6
         self.callout.setPos(QPointF(box.left(), box.top() - self.callout.boundingRect().height() - gap / 2))
+        self._keep_inside(self.callout)
         focus = box.united(self.callout.sceneBoundingRect())
         if not animate:
             self._camera(focus, 0)
