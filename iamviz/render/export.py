@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt, QUuid
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 
@@ -202,7 +202,8 @@ def _write_pdf(scene: TrustScene, job: _Job) -> None:
     writer = QPdfWriter(str(job.path))
     writer.setCreator("iamviz")
     writer.setTitle(job.title or "iamviz trust graph")
-    writer.setDocumentId(uuid.UUID(hashlib.sha256(str(job.path.name).encode()).hexdigest()[:32]))
+    digest = hashlib.sha256(f"{job.path.name}|{job.title}|{job.caption}".encode()).hexdigest()
+    writer.setDocumentId(QUuid(str(uuid.UUID(digest[:32]))))  # a fixed id: same input, same bytes
     writer.setPageSize(QPageSize(points, QPageSize.Unit.Point, "iamviz", QPageSize.SizeMatchPolicy.ExactMatch))
     writer.setPageMargins(QMarginsF(0, 0, 0, 0))
     writer.setResolution(288)

@@ -337,6 +337,7 @@ class EdgeItem(QGraphicsItem):
         self._ends: tuple[QRectF, QRectF] | None = None
         self._obstacles: Obstacles | None = None
         self._badge_visible = True
+        self._badge_at = 0.42  # where along the path the badge sits
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
         self.setZValue(Z.EDGE)
         self.setToolTip(self._tooltip())
@@ -356,6 +357,14 @@ class EdgeItem(QGraphicsItem):
 
     def path(self) -> QPainterPath:
         return QPainterPath(self._path)
+
+    @property
+    def badge_visible(self) -> bool:
+        return bool(self.badge) and self._badge_visible
+
+    def badge_rect(self) -> QRectF:
+        """The badge's rectangle in scene coordinates (empty when none is shown)."""
+        return QRectF(self._badge_rect)
 
     def set_style(self, style: Style) -> None:
         self._style = style
@@ -458,12 +467,40 @@ class EdgeItem(QGraphicsItem):
         path.cubicTo(start + QPointF(bulge, 0), end + QPointF(bulge, 0), line_end)
         self._finish(path)
 
+    def set_badge_position(self, at: float) -> None:
+        """Move the badge to fraction ``at`` of the path (the scene staggers badges of edges leaving one node)."""
+        if at != self._badge_at:
+            self._badge_at = at
+            if self._ends is not None:
+                self.set_geometry(*self._ends, obstacles=self._obstacles)
+
     def set_badge_visible(self, visible: bool) -> None:
         """Show or hide the badge (the scene shows one badge for several like edges into one node)."""
         if visible != self._badge_visible:
             self._badge_visible = visible
             if self._ends is not None:
                 self.set_geometry(*self._ends, obstacles=self._obstacles)
+
+    def _place_badge(self, path: QPainterPath, w: float, h: float) -> QRectF:
+        """The badge's rectangle: at its preferred place along the path, else the nearest place clear of nodes."""
+        first = 0.5 if self.edge.kind is EdgeKind.MEMBER_OF else self._badge_at
+        candidates = (first, 0.5, 0.35, 0.62, 0.25, 0.72, 0.18, 0.8)
+        rect = QRectF()
+        for at in candidates if self._obstacles is not None else candidates[:1]:
+            centre = path.pointAtPercent(at)
+            rect = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+            if self._obstacles is None or not self._covers_a_node(rect):
+                return rect
+        centre = path.pointAtPercent(first)
+        return QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+
+    def _covers_a_node(self, rect: QRectF) -> bool:
+        assert self._obstacles is not None
+        grown = rect.adjusted(-2, -2, 2, 2)
+        return bool(
+            self._obstacles(grown.topLeft(), grown.bottomRight())
+            or self._obstacles(grown.bottomLeft(), grown.topRight())
+        )
 
     def _finish(self, path: QPainterPath) -> None:
         style = self._style
@@ -475,8 +512,7 @@ class EdgeItem(QGraphicsItem):
             fm = style.badge_metrics
             w = fm.horizontalAdvance(self.badge) + 8
             h = fm.height() + 2
-            centre = path.pointAtPercent(0.5 if self.edge.kind is EdgeKind.MEMBER_OF else 0.42)
-            self._badge_rect = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+            self._badge_rect = self._place_badge(path, w, h)
         margin = pen_width + style.theme.highlight_width + 2
         bounds = path.boundingRect().adjusted(-margin, -margin, margin, margin)
         bounds = bounds.united(self._arrow.boundingRect().adjusted(-2, -2, 2, 2))

@@ -206,6 +206,17 @@ class TrustScene(QGraphicsScene):
             keep = items[(len(items) - 1) // 2]
             for item in items:
                 item.set_badge_visible(item is keep)
+        # Badges of edges leaving one node would sit side by side at the same x: stagger them along the edges.
+        leaving: dict[str, list[EdgeItem]] = {}
+        for item in self._edges.values():
+            if item.badge and item.badge_visible and item.edge.kind is not EdgeKind.MEMBER_OF:
+                leaving.setdefault(item.edge.source, []).append(item)
+        for items in leaving.values():
+            if len(items) < 2:
+                continue
+            items.sort(key=lambda it: (self._nodes[it.edge.target].pos().y(), it.edge.target, it.edge.key))
+            for k, item in enumerate(items):
+                item.set_badge_position(0.3 + 0.3 * k / (len(items) - 1))
 
     def _content_rect(self) -> QRectF:
         layout = self._layout

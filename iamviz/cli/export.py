@@ -1,0 +1,169 @@
+"""``iamviz export``: draw the trust graph to PNG, SVG or PDF with no window (Qt is imported only when it runs).
+
+The pipeline is :func:`prepare` (load, build the graph, run the findings, pick the nodes) then :func:`draw` (a
+scene with animations off, exported through :func:`iamviz.render.export.export_image`). Scenario steps and GIFs
+plug in by adding their arguments in :func:`register` and a caption/highlight before :func:`draw`'s export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iamviz.cli._common import add_sources, load_sources
+from iamviz.errors import InputError
+from iamviz.model.graph import TrustGraph
+
+THEMES = ("light", "dark", "projector")
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``export`` subcommand."""
+    parser = subparsers.add_parser(
+        "export",
+        help="draw the trust graph to a PNG, SVG or PDF file (no window needed)",
+        description="Draw the trust graph of IAM exports, iamviz snapshots or a sample to an image, headless, with "
+        "the same drawing code as the window. With no SOURCE: the classroom sample.",
+    )
+    add_sources(parser)
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output file: .png, .svg or .pdf")
+    parser.add_argument("--focus", metavar="ARN", help="draw only this node and its neighbours")
+    parser.add_argument("--hops", type=int, default=1, metavar="N", help="with --focus: how far out (default 1)")
+    parser.add_argument("--theme", choices=THEMES, default="light", help="colour theme (default: light)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--scale", type=float, default=1.0, metavar="S", help="output pixels per drawing unit (2 = crisp)"
+    )
+    size.add_argument("--width", type=int, metavar="PX", help="output width in pixels (overrides --scale)")
+    parser.add_argument("--transparent", action="store_true", help="no background (PNG, SVG)")
+    parser.add_argument("--title", metavar="TEXT", help="a title above the drawing")
+    parser.add_argument("--no-legend", dest="legend", action="store_false", help="leave the legend out")
+    parser.set_defaults(func=run)
+
+
+@dataclass(slots=True, kw_only=True)
+class Prepared:
+    """What the scene is built from: the graph, the nodes to draw, and the findings' marks."""
+
+    graph: TrustGraph
+    node_ids: Collection[str] | None
+    risky_edges: frozenset[tuple[str, str, str]]
+    findings_by_node: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    snapshot: Any = None
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    """Load the sources, build the trust graph, run the findings, and choose the nodes (Qt-free)."""
+    from iamviz.analysis import build_trust_graph
+    from iamviz.analysis.findings import run_findings
+    from iamviz.gui.document import risky_edges, severity_rank
+
+    snapshot = load_sources(args)
+    graph = build_trust_graph(snapshot)
+    findings = sorted(run_findings(snapshot, graph), key=lambda f: (severity_rank(f.severity), f.role_arn or ""))
+    by_node: dict[str, list[Any]] = {}
+    for finding in findings:
+        if finding.role_arn:
+            by_node.setdefault(finding.role_arn, []).append(finding)
+    node_ids = None
+    if getattr(args, "focus", None):
+        node_ids = neighbourhood(graph, resolve_node(graph, args.focus), max(0, args.hops))
+    return Prepared(
+        graph=graph,
+        node_ids=node_ids,
+        risky_edges=risky_edges(graph, findings),
+        findings_by_node={k: tuple(v) for k, v in by_node.items()},
+        snapshot=snapshot,
+    )
+
+
+def resolve_node(graph: TrustGraph, name: str) -> str:
+    """The node id for an id, an ARN, or a unique label (``InputError`` otherwise)."""
+    if graph.has_node(name):
+        return name
+    by_arn = [node.id for node in graph.nodes() if node.arn == name]
+    by_label = [node.id for node in graph.nodes() if node.label == name]
+    for found in (by_arn, by_label):
+        if len(found) == 1:
+            return found[0]
+    if len(by_label) > 1:
+        raise InputError(f"--focus {name!r} names {len(by_label)} nodes; give the full ARN")
+    raise InputError(f"--focus {name!r}: no such principal or role in the graph (give its ARN)")
+
+
+def neighbourhood(graph: TrustGraph, node_id: str, hops: int) -> set[str]:
+    """``node_id`` and every node within ``hops`` edges of it, in either direction."""
+    seen = {node_id}
+    frontier = [node_id]
+    for _ in range(hops):
+        nxt = []
+        for current in frontier:
+            for other in (*graph.nx.successors(current), *graph.nx.predecessors(current)):
+                if other not in seen:
+                    seen.add(other)
+                    nxt.append(other)
+        frontier = nxt
+    return seen
+
+
+def ensure_application() -> Any:
+    """The running QApplication, or a new one (offscreen when there is no display)."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "iamviz"])
+
+
+def build_scene(prepared: Prepared, *, theme: str) -> Any:
+    """A :class:`~iamviz.render.scene.TrustScene` of the prepared graph, animations off (needs a QApplication)."""
+    from iamviz.layout import layered_layout
+    from iamviz.render.scene import TrustScene
+    from iamviz.render.theme import load_theme
+
+    scene = TrustScene(theme=load_theme(theme))
+    scene.set_animations_enabled(False)
+    metrics = scene.style.metrics
+    layout = layered_layout(prepared.graph, node_ids=prepared.node_ids, metrics=metrics)
+    scene.set_graph(
+        prepared.graph, layout, risky_edges=prepared.risky_edges, findings_by_node=prepared.findings_by_node
+    )
+    return scene
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export the drawing; return the exit code."""
+    output = Path(args.output)
+    if output.suffix.lower() not in FORMATS:
+        raise InputError(f"{output}: the output must end in {', '.join(FORMATS)}")
+    if args.width is not None and args.width <= 0:
+        raise InputError(f"--width must be a positive number of pixels, not {args.width}")
+    if args.scale <= 0:
+        raise InputError(f"--scale must be positive, not {args.scale}")
+    prepared = prepare(args)
+    app = ensure_application()
+    from iamviz.render.export import export_image
+
+    scene = build_scene(prepared, theme=args.theme)
+    try:
+        export_image(
+            scene,
+            output,
+            width=args.width,
+            scale=args.scale,
+            transparent=args.transparent,
+            title=args.title,
+            legend=args.legend,
+        )
+    finally:
+        scene.deleteLater()
+        del scene
+        app.processEvents()
+    print(f"wrote {output}")
+    return 0
