@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pytest
@@ -55,20 +57,40 @@ def test_bad_theme_is_an_argparse_error(calls):
         main(["gui", "--theme", "neon"])
 
 
-def test_run_gui_opens_the_window_and_returns(qtbot, monkeypatch, tmp_path):
-    import iamviz.gui.app as app
+RUN_GUI_CHILD = """
+import sys
+import iamviz.gui.app as app
 
-    monkeypatch.setenv("IAMVIZ_SETTINGS", str(tmp_path / "s.ini"))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_gui installs its hook; undo it afterwards
-    opened = []
-    original = app.start_window
+original = app.start_window
 
-    def start_and_quit_when_drawn(*args, **kwargs):
-        window = original(*args, **kwargs)
-        window.document_changed.connect(lambda doc: (opened.append(doc), app.application().quit()))
-        return window
+def start_and_quit_when_drawn(*args, **kwargs):
+    window = original(*args, **kwargs)
+    def drawn(doc):
+        print("OPENED", doc.sources, len(window.scene.node_ids()), flush=True)
+        app.application().quit()
+    window.document_changed.connect(drawn)
+    window.load_failed.connect(lambda message: (print("FAILED", message), app.application().exit(3)))
+    return window
 
-    monkeypatch.setattr(app, "start_window", start_and_quit_when_drawn)
-    assert app.run_gui(["sample:lambda"], theme="light") == 0
-    assert opened and opened[0].sources == ("sample:lambda",)
-    assert (tmp_path / "s.ini").exists()  # the window saved its state on the way out
+app.start_window = start_and_quit_when_drawn
+from iamviz.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_iamviz_gui_opens_the_window_and_exits_cleanly(tmp_path):
+    # A child process: quitting a QApplication leaves Qt's event loops unusable for the tests that follow.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "IAMVIZ_SETTINGS": str(tmp_path / "s.ini")}
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_GUI_CHILD, "gui", "sample:lambda", "--theme", "dark"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OPENED ('sample:lambda',)" in result.stdout
+    assert int(result.stdout.split()[-1]) > 0  # nodes drawn
+    saved = (tmp_path / "s.ini").read_text()
+    assert "theme=dark" in saved  # the window saved its state on the way out

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+import iamviz.render  # noqa: F401  (its PySide6 refcount workaround must run before any widget exists)
 from iamviz import __version__
 from iamviz._paths import resources_dir
 from iamviz.gui.errors import install_exception_hook

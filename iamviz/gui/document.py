@@ -22,7 +22,7 @@ from iamviz.model.graph import EdgeKind, NodeKind, TrustGraph
 
 if TYPE_CHECKING:
     from iamviz.analysis.findings import Finding
-    from iamviz.layout import Layout
+    from iamviz.layout import Layout, LayoutMetrics
 
 FOCUS_THRESHOLD = 1500
 """Graphs with more nodes than this open focused on their riskiest roles."""
@@ -130,17 +130,23 @@ def title_for(sources: Iterable[str], snapshot: Snapshot) -> str:
     return names[0] if len(names) == 1 else f"{names[0]} +{len(names) - 1}"
 
 
-def open_sources(sources: list[str], progress: ProgressFn, cancel: CancelFn) -> Document:
+def open_sources(
+    sources: list[str], progress: ProgressFn, cancel: CancelFn, *, metrics: LayoutMetrics | None = None
+) -> Document:
     """Load ``sources`` as the CLI does (``[]``: the classroom sample; the first bad file raises) and analyse."""
     from iamviz.loading import load_sources
 
     progress(0, 0, "Reading " + (", ".join(sources) or "the classroom sample") + "…")
     snapshot = load_sources(list(sources))
     _check(cancel)
-    return build_document(snapshot, sources=tuple(sources) or ("sample:classroom",), progress=progress, cancel=cancel)
+    return build_document(
+        snapshot, sources=tuple(sources) or ("sample:classroom",), progress=progress, cancel=cancel, metrics=metrics
+    )
 
 
-def open_paths(paths: list[str], progress: ProgressFn, cancel: CancelFn) -> Document:
+def open_paths(
+    paths: list[str], progress: ProgressFn, cancel: CancelFn, *, metrics: LayoutMetrics | None = None
+) -> Document:
     """Load files, keeping going past bad ones (they end up in :attr:`Document.errors`); all bad raises the first."""
     from iamviz.loading import load_paths
 
@@ -151,11 +157,18 @@ def open_paths(paths: list[str], progress: ProgressFn, cancel: CancelFn) -> Docu
         raise result.errors[0]
     good = tuple(p for p in paths if not any(e.file and Path(e.file).name == Path(p).name for e in result.errors))
     return build_document(
-        result.snapshot, sources=good or tuple(paths), errors=tuple(result.errors), progress=progress, cancel=cancel
+        result.snapshot,
+        sources=good or tuple(paths),
+        errors=tuple(result.errors),
+        progress=progress,
+        cancel=cancel,
+        metrics=metrics,
     )
 
 
-def open_live(live: Mapping[str, Any], progress: ProgressFn, cancel: CancelFn) -> Document:
+def open_live(
+    live: Mapping[str, Any], progress: ProgressFn, cancel: CancelFn, *, metrics: LayoutMetrics | None = None
+) -> Document:
     """Capture one live account (``profile``, ``region``, ``endpoint_url``) and analyse it."""
     from iamviz.loading.live import capture_account
 
@@ -182,7 +195,7 @@ def open_live(live: Mapping[str, Any], progress: ProgressFn, cancel: CancelFn) -
     _check(cancel)
     snapshot = Snapshot(accounts=(account,), warnings=tuple(warnings))
     label = f"live:{live.get('profile') or 'default'}"
-    return build_document(snapshot, sources=(label,), progress=progress, cancel=cancel)
+    return build_document(snapshot, sources=(label,), progress=progress, cancel=cancel, metrics=metrics)
 
 
 def build_document(
@@ -194,11 +207,14 @@ def build_document(
     cancel: CancelFn | None = None,
     focus_threshold: int = FOCUS_THRESHOLD,
     whole: bool = False,
+    metrics: LayoutMetrics | None = None,
 ) -> Document:
     """Build the trust graph, run the findings and lay out ``snapshot``.
 
     Args:
         whole: lay out every node even past ``focus_threshold``.
+        metrics: the sizes to lay out with (the scene's theme and text size), so the scene need not lay out again
+            on the UI thread.
     """
     from iamviz.analysis import build_trust_graph
     from iamviz.analysis.findings import run_findings
@@ -219,7 +235,7 @@ def build_document(
     risky = risky_edges(graph, findings)
     focus = None if whole or len(graph) <= focus_threshold else choose_focus(graph, findings)
     progress(3, 4, f"Laying out {len(focus) if focus is not None else len(graph):,} nodes…")
-    layout = layered_layout(graph, node_ids=focus)
+    layout = layered_layout(graph, node_ids=focus, **({"metrics": metrics} if metrics is not None else {}))
     _check(cancel)
     progress(4, 4, "Drawing…")
     return Document(
@@ -236,14 +252,16 @@ def build_document(
     )
 
 
-def relayout_whole(document: Document, progress: ProgressFn, cancel: CancelFn) -> Document:
+def relayout_whole(
+    document: Document, progress: ProgressFn, cancel: CancelFn, *, metrics: LayoutMetrics | None = None
+) -> Document:
     """The same document with every node laid out (View ▸ Show whole graph)."""
     from dataclasses import replace
 
     from iamviz.layout import layered_layout
 
     progress(0, 0, f"Laying out all {len(document.graph):,} nodes…")
-    layout = layered_layout(document.graph)
+    layout = layered_layout(document.graph, metrics=metrics or document.layout.metrics)
     _check(cancel)
     return replace(document, layout=layout, focus=None)
 

@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QGraphicsScene,
     QLabel,
     QMainWindow,
     QMenu,
@@ -59,16 +58,13 @@ from iamviz.gui.settings import DEFAULT_THEME, Settings
 from iamviz.gui.view import TrustView
 from iamviz.gui.viewstate import FocusMode, ViewFilter, hidden_nodes, neighbourhood, search
 from iamviz.gui.workers import Job, Worker
+from iamviz.render.scene import TrustScene
+from iamviz.render.theme import THEME_NAMES, load_theme
 
-THEMES_FALLBACK = ("light", "dark", "projector")
 TEXT_SCALE_STEP = 1.15
 
 
 def _theme_names() -> tuple[str, ...]:
-    try:
-        from iamviz.render.theme import THEME_NAMES
-    except ImportError:  # integration point: themes not landed yet
-        return THEMES_FALLBACK
     return tuple(THEME_NAMES)
 
 
@@ -168,19 +164,10 @@ class MainWindow(QMainWindow):
         self._restore_window_state()
 
     # ================================================================================================ construction
-    def _make_scene(self) -> QGraphicsScene:
-        try:
-            from iamviz.render.scene import TrustScene
-            from iamviz.render.theme import load_theme
-        except ImportError:  # integration point: the render layer has not landed; an empty canvas meanwhile
-            self._scene_ready = False
-            return QGraphicsScene(self)
-        self._scene_ready = True
+    def _make_scene(self) -> TrustScene:
         return TrustScene(theme=load_theme(self.theme_name), parent=self)
 
     def _connect_scene(self) -> None:
-        if not self._scene_ready:
-            return
         self.scene.node_selected.connect(self._on_node_selected)
         self.scene.edge_selected.connect(self._on_edge_selected)
         self.scene.selection_cleared.connect(self._on_selection_cleared)
@@ -387,14 +374,16 @@ class MainWindow(QMainWindow):
 
     def open_sources(self, sources: Sequence[str]) -> None:
         """Open what the CLI names: paths, ``sample:NAME``; none means the classroom sample."""
-        self._run(partial(docmod.open_sources, list(sources)), what=", ".join(sources) or "the classroom sample")
+        job = partial(docmod.open_sources, list(sources), **self._layout_options())
+        self._run(job, what=", ".join(sources) or "the classroom sample")
 
     def open_files(self, paths: Sequence[str]) -> None:
         """Open one or more files (one account each); the good ones open even when some are bad."""
         paths = [str(p) for p in paths]
         if not paths:
             return
-        self._run(partial(docmod.open_paths, paths), what=", ".join(Path(p).name for p in paths), recent=paths)
+        job = partial(docmod.open_paths, paths, **self._layout_options())
+        self._run(job, what=", ".join(Path(p).name for p in paths), recent=paths)
 
     def connect_live(self, values: dict[str, Any]) -> None:
         """Capture a live account (``profile``, ``region``, ``endpoint_url``) with a cancellable progress dialog."""
@@ -407,13 +396,17 @@ class MainWindow(QMainWindow):
         dialog.setAutoReset(False)
         dialog.canceled.connect(self.cancel_load)
         self._progress_dialog = dialog
-        self._run(partial(docmod.open_live, dict(values)), what=f"AWS ({label})", live=True)
+        self._run(partial(docmod.open_live, dict(values), **self._layout_options()), what=f"AWS ({label})", live=True)
 
     def show_whole_graph(self) -> None:
         """Lay out every node of a document that opened focused."""
         if self.document is None or self.document.focus is None:
             return
-        self._run(partial(docmod.relayout_whole, self.document), what="the whole graph")
+        self._run(partial(docmod.relayout_whole, self.document, **self._layout_options()), what="the whole graph")
+
+    def _layout_options(self) -> dict[str, Any]:
+        """Lay out in the worker with the scene's sizes, so the scene does not lay out again on the UI thread."""
+        return {"metrics": self.scene.style.metrics}
 
     def cancel_load(self) -> None:
         """Ask the running load to stop."""
@@ -510,14 +503,12 @@ class MainWindow(QMainWindow):
         self.document = document
         self.selected_node = None
         self.matches, self.match_index = [], -1
-        if self._scene_ready:
-            self.scene.set_graph(
-                document.graph,
-                document.layout,
-                risky_edges=document.risky_edges,
-                findings_by_node=document.findings_by_node,
-            )
-            self.scene.set_text_scale(self.text_scale)
+        self.scene.set_graph(
+            document.graph,
+            document.layout,
+            risky_edges=document.risky_edges,
+            findings_by_node=document.findings_by_node,
+        )
         self.inspector.set_document(document)
         labels = {n.id: n.label for n in document.graph.nodes() if n.id in document.findings_by_node}
         self.findings_panel.set_findings(document.findings, labels=labels)
@@ -561,7 +552,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None or not doc.graph.has_node(node_id):
             return
-        item = self.scene.node_item(node_id) if self._scene_ready else None
+        item = self.scene.node_item(node_id)
         if item is not None:
             self.scene.clearSelection()
             item.setSelected(True)
@@ -645,7 +636,7 @@ class MainWindow(QMainWindow):
     def apply_filters(self) -> None:
         """Hide what the filters hide and dim what is outside the focus or the search."""
         doc = self.document
-        if doc is None or not self._scene_ready:
+        if doc is None:
             return
         hidden = hidden_nodes(
             doc.graph,
@@ -661,7 +652,7 @@ class MainWindow(QMainWindow):
             self.view.fit_all()
 
     def _apply_highlight(self) -> None:
-        if self.document is None or not self._scene_ready:
+        if self.document is None:
             return
         if self.matches:
             self.scene.highlight(self.matches, dim_others=True)
@@ -684,10 +675,7 @@ class MainWindow(QMainWindow):
         self.settings.theme = name
 
     def _apply_theme(self, name: str) -> None:
-        if self._scene_ready:
-            from iamviz.render.theme import load_theme
-
-            self.scene.set_theme(load_theme(name))
+        self.scene.set_theme(load_theme(name))
         palette = QApplication.style().standardPalette()
         if name == "dark":
             dark = {
@@ -723,8 +711,7 @@ class MainWindow(QMainWindow):
         self._apply_text_scale()
 
     def _apply_text_scale(self) -> None:
-        if self._scene_ready:
-            self.scene.set_text_scale(self.text_scale)
+        self.scene.set_text_scale(self.text_scale)
         font = QFont(QApplication.font())
         if self._base_font_size > 0:
             font.setPointSizeF(self._base_font_size * self.text_scale)
