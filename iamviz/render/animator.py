@@ -111,6 +111,8 @@ class ScenarioAnimator(QObject):
         self._speed = 1.0
         self._base_ms = DEFAULT_HOP_MS
         self._group: QSequentialAnimationGroup | None = None
+        self._retired: list[QSequentialAnimationGroup] = []
+        self._emitting = False
         self._items: list[QGraphicsObject] = []
         self.hub: StsHubItem | None = None
         self.ticket: TicketItem | None = None
@@ -213,7 +215,18 @@ class ScenarioAnimator(QObject):
         if self._group is not None:
             group, self._group = self._group, None
             group.stop()
-            group.deleteLater()
+            self._retired.append(group)
+        self._purge()
+
+    def _purge(self) -> None:
+        """Delete finished or stopped animation groups, now (a deleteLater still pending when the animator itself is
+        deleted crashes PySide), but never while one of their own signals is being delivered."""
+        if self._emitting:
+            return
+        retired, self._retired = self._retired, []
+        for group in retired:
+            if shiboken6.isValid(group):
+                shiboken6.delete(group)
 
     def _remove_items(self) -> None:
         for item in self._items:
@@ -263,8 +276,16 @@ class ScenarioAnimator(QObject):
     def _on_group_finished(self, group: QSequentialAnimationGroup, index: int) -> None:
         if self._group is group:
             self._group = None
-            group.deleteLater()
-            self.step_finished.emit(index)
+            self._retired.append(group)
+            self._emit_inside(self.step_finished.emit, index)
+
+    def _emit_inside(self, emit, *args) -> None:
+        """Emit from inside an animation's signal: receivers may step on, but the group must outlive the call."""
+        was, self._emitting = self._emitting, True
+        try:
+            emit(*args)
+        finally:
+            self._emitting = was
 
     def _edge_refs(self, step: Step) -> list[EdgeRef]:
         refs: list[EdgeRef] = []
@@ -281,7 +302,7 @@ class ScenarioAnimator(QObject):
 
     def _camera(self, rect: QRectF, ms: int) -> None:
         if not rect.isNull():
-            self.camera_requested.emit(rect, ms)
+            self._emit_inside(self.camera_requested.emit, rect, ms)
 
     # -- ASSUME
     def hop_geometry(self, step: Step) -> HopGeometry | None:
@@ -362,8 +383,10 @@ class ScenarioAnimator(QObject):
         group = QSequentialAnimationGroup(self)
         camera = QPauseAnimation(int(hop * _CAMERA), group)
         group.addAnimation(camera)
-        group.currentAnimationChanged.connect(
-            lambda current: self._camera(focus, int(hop * _CAMERA)) if current is camera else None
+        camera.stateChanged.connect(
+            lambda new, _old: (
+                self._camera(focus, int(hop * _CAMERA)) if new == QAbstractAnimation.State.Running else None
+            )
         )
         appear = QParallelAnimationGroup(group)
         fade = QPropertyAnimation(hub, b"opacity", appear)
@@ -513,8 +536,10 @@ class ScenarioAnimator(QObject):
         group = QSequentialAnimationGroup(self)
         camera = QPauseAnimation(int(hop * _CAMERA), group)
         group.addAnimation(camera)
-        group.currentAnimationChanged.connect(
-            lambda current: self._camera(focus, int(hop * _CAMERA)) if current is camera else None
+        camera.stateChanged.connect(
+            lambda new, _old: (
+                self._camera(focus, int(hop * _CAMERA)) if new == QAbstractAnimation.State.Running else None
+            )
         )
         callout.setOpacity(0.0)
         reveal = QParallelAnimationGroup(group)
