@@ -43,14 +43,9 @@ COMMON_REGIONS = (
 
 
 def _available_profiles() -> list[str]:
-    try:
-        from iamviz.loading.live import available_profiles
-    except ImportError:  # integration point: live capture not landed yet
-        return []
-    try:
-        return list(available_profiles())
-    except Exception:  # a broken ~/.aws/config must not stop the dialog from opening
-        return []
+    from iamviz.loading.live import available_profiles  # boto3 loads only when the dialog opens
+
+    return list(available_profiles())
 
 
 class ConnectDialog(QDialog):

@@ -15,6 +15,9 @@ from typing import Any
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from iamviz.analysis.conditions import describe_condition
+from iamviz.analysis.permissions import summarize_permissions
+from iamviz.analysis.trust import AssumeRoleRequest, evaluate_assume_role
 from iamviz.errors import IamvizError
 from iamviz.gui.document import Document, severity_rank
 from iamviz.gui.policytext import policy_html
@@ -55,7 +58,7 @@ h3 { margin: 10px 0 2px 0; }
 .muted { color: #6b6b6b; }
 .sev-critical, .sev-high { color: #D55E00; font-weight: bold; }
 .sev-medium { color: #E69F00; font-weight: bold; }
-pre { font-family: monospace; }
+pre { font-family: 'DejaVu Sans Mono', monospace; white-space: pre-wrap; }
 td { padding: 0 8px 0 0; vertical-align: top; }
 </style>
 """
@@ -160,17 +163,17 @@ class InspectorPanel(QWidget):
                 [("action", _esc(edge.action or "sts:AssumeRole")), ("granted by", _esc(self._statement_label(edge)))]
             ),
             self._decision_section(edge),
-            self._evaluation_section(src, dst, edge),
+            self._conditions_section(dst, edge),
             self._findings_section(
                 f for f in doc.findings_by_node.get(target, ()) if f.statement_index in (None, edge.statement_index)
             ),
         ]
         role = self._entity(dst)
         if role is not None and dst.kind is NodeKind.ROLE:
-            parts.append(f"<h3>Trust policy of {_esc(dst.label)}</h3>")
+            parts.append(f"<h3>Trust policy of {_esc(dst.label)} ({_esc(self._statement_label(edge))} marked)</h3>")
             parts.append(policy_html(role.trust_policy.text, highlight=edge.statement_index, style=HIGHLIGHT_STYLE))
+        parts.append(self._engine_section(src, dst, edge))
         self.browser.setHtml("".join(p for p in parts if p))
-        self.browser.scrollToAnchor("stmt")
 
     # ---- Sections
     def _identity_rows(self, node: Node) -> str:
@@ -251,10 +254,6 @@ class InspectorPanel(QWidget):
         account = doc.snapshot.account(node.account_id) if node.account_id else None
         if account is None:
             return ""
-        try:
-            from iamviz.analysis.permissions import summarize_permissions
-        except ImportError:  # integration point: the permissions summary has not landed yet
-            return ""
         summary = summarize_permissions(account, node.arn)
         verdict = (
             "<b>administrator</b> (can do anything)"
@@ -279,50 +278,40 @@ class InspectorPanel(QWidget):
         reasons = "".join(f"<li>{_esc(r)}</li>" for r in edge.reasons)
         return f"<h3>Decision</h3><p>{_esc(words)}</p>" + (f"<ul>{reasons}</ul>" if reasons else "")
 
-    def _evaluation_section(self, src: Node, dst: Node, edge: TrustEdge) -> str:
-        """Conditions of the granting statement, in plain words, and the engine's verdict with no context."""
-        doc = self.document
-        assert doc is not None
+    def _conditions_section(self, dst: Node, edge: TrustEdge) -> str:
+        """The conditions of the statement that grants the edge, in plain words: what would satisfy them."""
         role = self._entity(dst)
         statement = None
         if role is not None and edge.statement_index is not None:
             statements = role.trust_policy.statements
             if 0 <= edge.statement_index < len(statements):
                 statement = statements[edge.statement_index]
-        parts = []
-        if statement is not None and statement.conditions:
-            try:
-                from iamviz.analysis.conditions import describe_condition
-            except ImportError:  # integration point: conditions not landed yet
-                describe_condition = None
-            items = []
-            for condition in statement.conditions:
-                plain = describe_condition(condition) if describe_condition else ""
-                raw = f"{condition.operator} {condition.key} {list(condition.values)}"
-                items.append(f"<li>{_esc(plain or raw)}<br><span class='muted'>{_esc(raw)}</span></li>")
-            parts.append(f"<h3>Conditions (all must hold)</h3><ul>{''.join(items)}</ul>")
+        if statement is None or not statement.conditions:
+            return ""
+        items = []
+        for condition in statement.conditions:
+            raw = f"{condition.operator} {condition.key} {list(condition.values)}"
+            items.append(f"<li>{_esc(describe_condition(condition))}<br><span class='muted'>{_esc(raw)}</span></li>")
+        return f"<h3>It holds only when (all of these)</h3><ul>{''.join(items)}</ul>"
+
+    def _engine_section(self, src: Node, dst: Node, edge: TrustEdge) -> str:
+        """The trust engine's answer when the caller brings no extra context, with its reasons."""
         decision = self._evaluate(src, dst, edge)
-        if decision is not None:
-            outcome = "ALLOW" if decision.allowed else "DENY"
-            lines = [f"<li>{_esc(r)}</li>" for r in decision.reasons]
-            for result in decision.condition_results:
-                mark = VERDICT_MARKS.get(str(result.verdict).lower(), "?")
-                lines.append(f"<li>{mark} {_esc(result.reason)}</li>")
-            lines += [f"<li class='muted'>assumed: {_esc(a)}</li>" for a in decision.assumptions]
-            parts.append(
-                f"<h3>If {_esc(src.label)} asks with no extra context: {outcome}</h3><ul>{''.join(lines)}</ul>"
-            )
-        return "".join(parts)
+        if decision is None:
+            return ""
+        outcome = "ALLOW" if decision.allowed else "DENY"
+        lines = [f"<li>{_esc(r)}</li>" for r in decision.reasons]
+        for result in decision.condition_results:
+            mark = VERDICT_MARKS.get(str(result.verdict).lower(), "?")
+            lines.append(f"<li>{mark} {_esc(result.reason)}</li>")
+        lines += [f"<li class='muted'>assumed: {_esc(a)}</li>" for a in decision.assumptions]
+        return f"<h3>If {_esc(src.label)} asks with no extra context: {outcome}</h3><ul>{''.join(lines)}</ul>"
 
     # ---- Helpers
     def _evaluate(self, src: Node, dst: Node, edge: TrustEdge) -> Any:
         doc = self.document
         assert doc is not None
         if dst.kind is not NodeKind.ROLE or not dst.arn:
-            return None
-        try:
-            from iamviz.analysis.trust import AssumeRoleRequest, evaluate_assume_role
-        except ImportError:  # integration point: the trust engine has not landed yet
             return None
         try:
             request = AssumeRoleRequest(caller=src.id, role_arn=dst.arn, action=edge.action)

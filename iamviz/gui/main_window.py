@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamviz.errors import IamvizError
 from iamviz.gui import document as docmod
 from iamviz.gui.dialogs import (
     ConnectDialog,
@@ -58,6 +59,7 @@ from iamviz.gui.settings import DEFAULT_THEME, Settings
 from iamviz.gui.view import TrustView
 from iamviz.gui.viewstate import FocusMode, ViewFilter, hidden_nodes, neighbourhood, search
 from iamviz.gui.workers import Job, Worker
+from iamviz.loading.samples import list_samples
 from iamviz.render.scene import TrustScene
 from iamviz.render.theme import THEME_NAMES, load_theme
 
@@ -70,12 +72,8 @@ def _theme_names() -> tuple[str, ...]:
 
 def _sample_list() -> list[Any]:
     try:
-        from iamviz.loading.samples import list_samples
-    except ImportError:  # integration point: samples not landed yet
-        return []
-    try:
         return list(list_samples())
-    except Exception:
+    except IamvizError:  # no samples folder in this installation: the menu says so
         return []
 
 
