@@ -21,6 +21,7 @@ from iamviz.model.graph import TrustGraph
 
 THEMES = ("light", "dark", "projector")
 FORMATS = (".png", ".svg", ".pdf")
+SCENARIO_FORMATS = (*FORMATS, ".gif")  # a GIF is a scenario's animation
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--transparent", action="store_true", help="no background (PNG, SVG)")
     parser.add_argument("--title", metavar="TEXT", help="a title above the drawing")
     parser.add_argument("--no-legend", dest="legend", action="store_false", help="leave the legend out")
+    scenario = parser.add_argument_group("scenario (see 'iamviz scenarios')")
+    scenario.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="draw a scenario step with its caption: lambda, break-glass:no-mfa, chain:SRC->ROLE",
+    )
+    steps = scenario.add_mutually_exclusive_group()
+    steps.add_argument("--step", type=int, metavar="N", help="which step (1-based; default: the last)")
+    steps.add_argument("--all-steps", action="store_true", help="every step: one file each (PDF: one page each)")
     parser.set_defaults(func=run)
 
 
@@ -140,8 +150,13 @@ def build_scene(prepared: Prepared, *, theme: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Export the drawing; return the exit code."""
     output = Path(args.output)
-    if output.suffix.lower() not in FORMATS:
-        raise InputError(f"{output}: the output must end in {', '.join(FORMATS)}")
+    scenario = getattr(args, "scenario", None)
+    formats = SCENARIO_FORMATS if scenario else FORMATS
+    if output.suffix.lower() not in formats:
+        hint = " (.gif needs --scenario)" if output.suffix.lower() == ".gif" else ""
+        raise InputError(f"{output}: the output must end in {', '.join(formats)}{hint}")
+    if not scenario and (getattr(args, "step", None) is not None or getattr(args, "all_steps", False)):
+        raise InputError("--step and --all-steps need --scenario NAME")
     if args.width is not None and args.width <= 0:
         raise InputError(f"--width must be a positive number of pixels, not {args.width}")
     if args.scale <= 0:
@@ -152,6 +167,16 @@ def run(args: argparse.Namespace) -> int:
 
     scene = build_scene(prepared, theme=args.theme)
     try:
+        if scenario:
+            from iamviz.render.scenario_export import export_scenario, find_scenario
+
+            chosen = find_scenario(prepared.snapshot, prepared.graph, scenario)
+            options = {"width": args.width, "scale": args.scale, "transparent": args.transparent, "legend": args.legend}
+            written = export_scenario(
+                scene, chosen, output, step=args.step, all_steps=args.all_steps, title=args.title, **options
+            )
+            print("\n".join(f"wrote {path}" for path in written))
+            return 0
         export_image(
             scene,
             output,
