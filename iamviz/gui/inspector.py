@@ -53,8 +53,9 @@ VERDICT_MARKS = {"true": "✓", "false": "✗", "unknown": "?"}
 HIGHLIGHT_STYLE = "background-color:#F0E442; color:#000000;"
 _STYLE = """
 <style>
-h2 { margin: 0 0 4px 0; }
-h3 { margin: 10px 0 2px 0; }
+h2 { margin: 0 0 4px 0; font-size: large; }
+h3 { margin: 10px 0 2px 0; font-size: medium; }
+ul { margin: 0; -qt-list-indent: 1; }
 .muted { color: #6b6b6b; }
 .sev-critical, .sev-high { color: #D55E00; font-weight: bold; }
 .sev-medium { color: #E69F00; font-weight: bold; }

@@ -57,7 +57,7 @@ from iamviz.gui.presentation import attach_presentation
 from iamviz.gui.searchbar import SearchFilterBar
 from iamviz.gui.settings import DEFAULT_THEME, Settings
 from iamviz.gui.view import TrustView
-from iamviz.gui.viewstate import FocusMode, ViewFilter, hidden_nodes, neighbourhood, search
+from iamviz.gui.viewstate import ViewFilter, hidden_nodes, neighbourhood, search
 from iamviz.gui.workers import Job, Worker
 from iamviz.loading.samples import list_samples
 from iamviz.render.scene import TrustScene
@@ -142,8 +142,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.findings_dock)
         self.splitDockWidget(self.inspector_dock, self.findings_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.inspector_dock], [400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.findings_dock], [520, 240], Qt.Orientation.Vertical)
 
         self.search_bar = SearchFilterBar(self)
         self.search_bar.search_changed.connect(self._on_search_changed)
@@ -159,6 +157,7 @@ class MainWindow(QMainWindow):
         self._apply_text_scale()
         self.player_docks = attach_player(self)  # the scenario player, event log and use cases (gui/player.py)
         self.presentation = attach_presentation(self, self.player_docks)
+        self._default_dock_sizes()
         self._restore_window_state()
 
     # ================================================================================================ construction
@@ -356,6 +355,16 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.cancel_button)
         status.addPermanentWidget(self.zoom_label)
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+
+    def _default_dock_sizes(self) -> None:
+        """Docks as narrow as they can usefully be, so the graph gets the room (a saved state overrides this)."""
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.resizeDocks([self.inspector_dock], [340], horizontal)
+        self.resizeDocks([self.inspector_dock, self.findings_dock], [560, 160], vertical)
+        docks = getattr(self, "player_docks", None)
+        if docks is not None:
+            self.resizeDocks([docks.use_cases_dock], [250], horizontal)
+            self.resizeDocks([docks.player_dock], [120], vertical)
 
     def _restore_window_state(self) -> None:
         geometry = self.settings.geometry
@@ -646,8 +655,20 @@ class MainWindow(QMainWindow):
         self.hidden = hidden
         self.scene.set_hidden_nodes(hidden)
         self._apply_highlight()
-        if self.view_filter.focus and self.view_filter.focus_mode is FocusMode.HIDE:
-            self.view.fit_all()
+        if self.view_filter.focus:
+            self._frame_focus()
+
+    def _frame_focus(self) -> None:
+        """Bring the focused neighbourhood into view (zooming in no further than 100 %)."""
+        assert self.document is not None and self.view_filter.focus is not None
+        nodes, _ = neighbourhood(self.document.graph, self.view_filter.focus, self.view_filter.hops)
+        rect = QRectF()
+        for node_id in nodes:
+            item = self.scene.node_item(node_id)
+            if item is not None and item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        if not rect.isEmpty():
+            self.view.fit_rect(rect, max_zoom=1.0)
 
     def _apply_highlight(self) -> None:
         if self.document is None:
