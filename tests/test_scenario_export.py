@@ -148,3 +148,16 @@ def test_unknown_suffix_is_refused(scene, classroom, tmp_path):
     snapshot, graph, _ = classroom
     with pytest.raises(InputError, match="cannot export a scenario"):
         export_scenario(scene, find_scenario(snapshot, graph, "lambda"), tmp_path / "x.bmp")
+
+
+def test_cli_exports_a_scenario_gif_and_a_step(qapp, tmp_path, capsys):
+    from iamviz.cli import main
+
+    assert main(["export", "--scenario", "lambda", "-o", str(tmp_path / "lambda.gif"), "--width", "640"]) == 0
+    with Image.open(tmp_path / "lambda.gif") as image:
+        assert image.n_frames == 4 and image.size[0] == 640
+    assert main(["export", "--scenario", "break-glass:no-mfa", "--step", "3", "-o", str(tmp_path / "deny.svg")]) == 0
+    assert "MultiFactorAuthPresent" in (tmp_path / "deny.svg").read_text(encoding="utf-8")
+    assert main(["export", "-o", str(tmp_path / "plain.gif")]) == 2
+    assert main(["export", "--all-steps", "-o", str(tmp_path / "plain.png")]) == 2
+    assert ".gif needs --scenario" in capsys.readouterr().err
