@@ -22,6 +22,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv is not None else [sys.argv[0]])
+        app.setStyle("Fusion")  # the same look everywhere, and palettes (the dark theme) honoured in full
     app.setApplicationName("iamviz")
     app.setOrganizationName("iamviz")
     app.setApplicationVersion(__version__)

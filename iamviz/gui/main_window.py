@@ -64,6 +64,15 @@ from iamviz.render.scene import TrustScene
 from iamviz.render.theme import THEME_NAMES, load_theme
 
 TEXT_SCALE_STEP = 1.15
+# Fusion draws check boxes with the window colour darkened: invisible on a dark base. Outline them instead.
+DARK_INDICATORS = """
+QCheckBox::indicator, QTreeView::indicator, QListView::indicator {
+    width: 12px; height: 12px; border: 1px solid #9a9a9a; border-radius: 2px; background: #1f1f1f;
+}
+QCheckBox::indicator:checked, QTreeView::indicator:checked, QListView::indicator:checked {
+    background: #56B4E9; border-color: #56B4E9;
+}
+"""
 
 
 def _theme_names() -> tuple[str, ...]:
@@ -710,10 +719,21 @@ class MainWindow(QMainWindow):
                 QPalette.ColorRole.ToolTipBase: "#2b2b2b",
                 QPalette.ColorRole.ToolTipText: "#e6e6e6",
                 QPalette.ColorRole.Link: "#56B4E9",
+                QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+                QPalette.ColorRole.BrightText: "#ffffff",
+                QPalette.ColorRole.Light: "#505050",
+                QPalette.ColorRole.Midlight: "#404040",
+                QPalette.ColorRole.Mid: "#303030",
+                QPalette.ColorRole.Dark: "#1a1a1a",
+                QPalette.ColorRole.Shadow: "#000000",
             }
             for role, colour in dark.items():
                 palette.setColor(role, colour)
-        self.setPalette(palette)
+            for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+                palette.setColor(QPalette.ColorGroup.Disabled, role, "#7a7a7a")
+        QApplication.setPalette(palette)  # dialogs and menus follow the theme too
+        app = QApplication.instance()
+        app.setStyleSheet(DARK_INDICATORS if name == "dark" else "")
 
     def text_bigger(self) -> None:
         self._set_text_scale(self.text_scale * TEXT_SCALE_STEP)
