@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import cProfile
 import datetime
+import gc
 import importlib
 import io
 import json
@@ -26,6 +27,7 @@ import pstats
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -147,6 +149,15 @@ def _qt_app() -> Any:
     return QApplication.instance() or QApplication(["iamviz-bench"])
 
 
+def _drop_scene(ctx: dict[str, Any]) -> None:
+    """Free the last scene now (clear, then let Python delete it): a pending deleteLater has crashed PySide 6.12."""
+    scene = ctx.pop("scene", None)
+    if scene is not None:
+        scene.clear()
+        del scene
+        gc.collect()
+
+
 def _stage_scene(ctx: dict[str, Any]) -> None:
     trust_scene, load_theme, theme_names = (
         *_need("iamviz.render.scene", "TrustScene"),
@@ -158,9 +169,7 @@ def _stage_scene(ctx: dict[str, Any]) -> None:
     from PySide6.QtGui import QColor, QImage, QPainter
 
     ctx["app"] = _qt_app()
-    old = ctx.pop("scene", None)
-    if old is not None:
-        old.deleteLater()
+    _drop_scene(ctx)
     scene = trust_scene(theme=load_theme(theme_names[0]))
     scene.set_animations_enabled(False)
     kwargs: dict[str, Any] = {}
@@ -253,11 +262,43 @@ def account_file(roles: int, seed: int) -> Path:
     return path
 
 
+OUTPUTS = {
+    "json": "raw",
+    "parse": "snapshot",
+    "graph": "graph",
+    "chains": "chains",
+    "findings": "findings",
+    "layout": "layout",
+}
+
+
+class StageTimeout(Exception):
+    """A stage ran past ``--stage-timeout``."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the (pure-Python) work inside after ``seconds`` with StageTimeout."""
+
+    def expire(signum: int, frame: Any) -> None:
+        raise StageTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
-def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only: set[str] | None) -> dict[str, Any]:
+def measure_size(
+    roles: int, *, seed: int, repeat: int, max_seconds: float, stage_timeout: float, only: set[str] | None
+) -> dict[str, Any]:
     """Run every stage ``repeat`` times on one account; return timings (lists of seconds) and statuses."""
     path = account_file(roles, seed)
     result: dict[str, Any] = {"roles": roles, "file_bytes": path.stat().st_size, "stages": {}, "notes": {}}
@@ -266,6 +307,7 @@ def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only
     rss_core = 0.0
     warm_imports(qt=not only or any(s.qt and s.key in only for s in STAGES))
     result["rss_base_mb"] = _rss_mb()
+    first_ctx: dict[str, Any] = {}
     for round_index in range(repeat):
         ctx: dict[str, Any] = {"path": str(path)}
         for stage in STAGES:
@@ -279,13 +321,20 @@ def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only
             if blocked:
                 status[stage.key] = NOT_BUILT if status[blocked[0]] == NOT_BUILT else f"skipped ({blocked[0]} failed)"
                 continue
-            too_slow = round_index > 0 and times[stage.key] and times[stage.key][0] > max_seconds
-            if too_slow and not any(stage.key in deps for deps in DEPENDS.values()):
-                continue  # too slow to repeat, and no later stage needs its output
+            if round_index > 0 and times[stage.key] and times[stage.key][0] > max_seconds:
+                # Too slow to repeat: later stages of this round reuse the first round's output.
+                output = OUTPUTS.get(stage.key)
+                if output and output in first_ctx:
+                    ctx[output] = first_ctx[output]
+                continue
             try:
                 started = time.perf_counter()
-                stage.run(ctx)
+                with _time_limit(stage_timeout):
+                    stage.run(ctx)
                 elapsed = time.perf_counter() - started
+            except StageTimeout:
+                status[stage.key] = f"> {stage_timeout:.0f} s (stopped)"
+                continue
             except NotBuilt as exc:
                 status[stage.key] = NOT_BUILT
                 result["notes"][stage.key] = f"missing {exc}"
@@ -298,6 +347,10 @@ def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only
             if round_index == 0 or times[stage.key][0] <= max_seconds:
                 times[stage.key].append(elapsed)
         if round_index == 0:
+            # Keep only what the too-slow stages made (and what they were made from) for the later rounds.
+            slow = {k for k in STAGE_KEYS if times[k] and times[k][0] > max_seconds}
+            keep = slow | {dep for k in slow for dep in STAGE_KEYS if _needed_by(dep, {k})}
+            first_ctx = {OUTPUTS[k]: ctx[OUTPUTS[k]] for k in keep if k in OUTPUTS and OUTPUTS[k] in ctx}
             graph = ctx.get("graph")
             if graph is not None:
                 result["notes"]["graph_size"] = f"{len(graph)} nodes, {graph.edge_count} edges"
@@ -305,9 +358,7 @@ def measure_size(roles: int, *, seed: int, repeat: int, max_seconds: float, only
                 result["notes"]["chains"] = f"{len(ctx['chains'])} chains to {ctx.get('chain_target', '?')}"
             if ctx.get("findings") is not None:
                 result["notes"]["findings"] = f"{len(ctx['findings'])} findings"
-        if "scene" in ctx:
-            ctx["scene"].deleteLater()
-            ctx["app"].processEvents()
+        _drop_scene(ctx)
         del ctx
     for key in STAGE_KEYS:
         result["stages"][key] = {"times": times[key], "status": status.get(key, "ok" if times[key] else "not run")}
@@ -804,6 +855,9 @@ def main(argv: list[str] | None = None) -> int:
         default=60.0,
         help="a stage slower than this on its first run is not repeated (default 60)",
     )
+    parser.add_argument(
+        "--stage-timeout", type=float, default=900.0, help="stop a stage after this many seconds (default 900)"
+    )
     parser.add_argument("--only", nargs="+", choices=STAGE_KEYS, help="measure only these stages (and what they need)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")
     parser.add_argument("--profile", choices=STAGE_KEYS, help="cProfile one stage at each size and print hot spots")
@@ -840,6 +894,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             repeat=args.repeat,
             max_seconds=args.max_seconds,
+            stage_timeout=args.stage_timeout,
             only=set(args.only) if args.only else None,
         )
         print(json.dumps(result))
@@ -863,6 +918,8 @@ def main(argv: list[str] | None = None) -> int:
             str(args.seed),
             "--max-seconds",
             str(args.max_seconds),
+            "--stage-timeout",
+            str(args.stage_timeout),
         ]
         if args.only:
             cmd += ["--only", *args.only]
