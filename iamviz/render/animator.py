@@ -206,7 +206,8 @@ class ScenarioAnimator(QObject):
             self._pose(step, animate=False, emit=False)
 
     def clear(self) -> None:
-        """Remove the player's items and the highlight."""
+        """Stop, and remove the player's items and the highlight."""
+        self._stop()
         self._remove_items()
         self._scene.clear_highlight()
 
@@ -230,10 +231,10 @@ class ScenarioAnimator(QObject):
 
     def _remove_items(self) -> None:
         for item in self._items:
-            if shiboken6.isValid(item) and item.scene() is self._scene:
-                self._scene.removeItem(item)
             if shiboken6.isValid(item):
-                item.deleteLater()
+                if item.scene() is not None:
+                    item.scene().removeItem(item)
+                shiboken6.delete(item)  # now: a pending deleteLater can outlive what it points at
         self._items = []
         self.hub = self.ticket = self.token = self.callout = self.flash = self.connector = None
 
