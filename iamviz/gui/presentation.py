@@ -218,6 +218,18 @@ class PresentationMode(QObject):
         for action in (window.act_text_bigger, window.act_text_smaller, window.act_text_reset):
             action.triggered.connect(lambda *_: QTimer.singleShot(0, self._after_text_scale))
         window.presenting_changed.connect(self._on_presenting)
+        window.view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Going full screen resizes the view later: frame the current hop again at the new size."""
+        if self.active and watched is self.window.view and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._reframe)
+        return False
+
+    def _reframe(self) -> None:
+        camera = self.docks.camera
+        if self.active and camera.last_target is not None:
+            camera.move_to(camera.last_target, 0)
 
     # ---- entering and leaving
     def _on_presenting(self, on: bool) -> None:
