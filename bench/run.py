@@ -740,6 +740,16 @@ def _iamviz_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "iamviz"]
 
 
+def _patch_moto_policy_name() -> None:
+    """moto 5.2.5's get-account-authorization-details drops ``PolicyName`` from ``Policies`` (its serializer looks
+    for ``policy_name``; ManagedPolicy has ``name``). PMapper dies on the missing key (KeyError 'PolicyName' in
+    principalmapper/graphing/gathering.py:140). Give the in-process server the attribute, for both tools alike."""
+    from moto.iam import models
+
+    if not hasattr(models.ManagedPolicy, "policy_name"):
+        models.ManagedPolicy.policy_name = property(lambda self: self.name)
+
+
 def run_peer(args: argparse.Namespace) -> int:
     """Seed one moto server with the 1,000-role account; time iamviz's capture + graph against PMapper's."""
     import logging
@@ -747,6 +757,7 @@ def run_peer(args: argparse.Namespace) -> int:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    _patch_moto_policy_name()
     pmapper = find_pmapper(args.pmapper)
     if pmapper is None and not args.skip_pmapper:
         print(PMAPPER_INSTALL, file=sys.stderr)
@@ -774,11 +785,15 @@ def run_peer(args: argparse.Namespace) -> int:
         rows: list[tuple[str, str]] = []
         # iamviz: capture over HTTP (a fresh process, as a user runs it), then parse + graph.
         out = work / "snapshot.json"
-        cmd = [*_iamviz_command(), "snapshot", "--endpoint-url", url, "-o", str(out)]
+        cmd = [*_iamviz_command(), "snapshot", "--endpoint-url", url, "-o", str(out), "--quiet"]
+        if args.skip_iamviz:
+            cmd = ["true"]
         started = time.perf_counter()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         capture = time.perf_counter() - started
-        if proc.returncode != 0:
+        if args.skip_iamviz:
+            iamviz_total = None
+        elif proc.returncode != 0:
             print(f"iamviz snapshot failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}", file=sys.stderr)
             iamviz_total = None
         else:
@@ -878,6 +893,7 @@ def main(argv: list[str] | None = None) -> int:
         const="/tmp/pmapper-venv",
         help="create VENV (default /tmp/pmapper-venv) with principalmapper, patched, and exit",
     )
+    parser.add_argument("--skip-iamviz", action="store_true", help="--peer: time PMapper only")
     parser.add_argument("--skip-pmapper", action="store_true", help="--peer: time iamviz only")
     parser.add_argument("--pmapper-timeout", type=float, default=3600, help="seconds before giving up on PMapper")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
