@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from iamviz.errors import InputError
-from iamviz.loading._files import read_json_values, type_name
+from iamviz.loading._files import printable, read_json_values, type_name
 from iamviz.loading.bundle import is_bundle, parse_bundle, read_bundle, write_bundle
 from iamviz.loading.gaad import accounts_from_pages, is_gaad_page
 from iamviz.loading.samples import DEFAULT_SAMPLE, load_sample
@@ -50,11 +50,59 @@ class LoadResult:
 
 
 _NOT_RECOGNISED = "neither get-account-authorization-details output nor an iamviz snapshot bundle"
+_READS = "iamviz reads `aws iam get-account-authorization-details` output or an iamviz snapshot bundle"
+
+#: Files people often pick by mistake, recognised by a top-level key: what to tell them.
+FOREIGN_SHAPES: tuple[tuple[str, str], ...] = (
+    ("Roles", "this is `aws iam list-roles` output, which lacks the roles' policies"),
+    ("Users", "this is `aws iam list-users` output, which lacks the users' groups and policies"),
+    ("Groups", "this is `aws iam list-groups` output, which lacks the groups' members and policies"),
+    ("Role", "this is `aws iam get-role` output: one role, without its permissions"),
+    ("User", "this is `aws iam get-user` output: one user, without its permissions"),
+    ("AWSTemplateFormatVersion", "this is a CloudFormation template, not a capture of an account"),
+    ("Resources", "this looks like a CloudFormation template, not a capture of an account"),
+    ("Statement", "this is a single IAM policy document, not a capture of an account"),
+    ("terraform_version", "this is a Terraform state file, not a capture of an account"),
+)
+
+#: Largest message and JSON path an error line shows (a 10 MB string in a file must not become a 10 MB line).
+MAX_MESSAGE = 400
+MAX_PATH = 200
+
+
+def _foreign(value: dict[str, Any]) -> InputError:
+    for key, hint in FOREIGN_SHAPES:
+        if key in value:
+            return InputError(f"{hint}; {_READS}", path="$")
+    keys = ", ".join(printable(str(k), 40) for k in sorted(value, key=str)[:6]) or "none"
+    return InputError(f"{_NOT_RECOGNISED} (top-level keys: {keys})", path="$")
+
+
+def _not_a_page(value: Any, path: str, what: str) -> InputError:
+    if is_bundle(value):
+        return InputError("a bundle must be the only JSON value in its file (one object, not a list)", path=path)
+    return InputError(f"{what} ({type_name(value)})", path=path)
+
+
+def clip(error: InputError) -> InputError:
+    """``error`` with its message and JSON path cut to a readable length (huge keys and values stay in the file)."""
+    message, path = error.message, error.path
+    if len(message) <= MAX_MESSAGE and (path is None or len(path) <= MAX_PATH):
+        return error
+    clone = type(error).__new__(type(error))
+    if path is not None and len(path) > MAX_PATH:
+        path = f"{path[: MAX_PATH // 2]}…{path[-MAX_PATH // 2 :]}"
+    if len(message) > MAX_MESSAGE:
+        message = f"{message[: MAX_MESSAGE - 1]}…"
+    InputError.__init__(clone, message, file=error.file, path=path)
+    return clone
 
 
 def _pages(values: list[Any]) -> list[tuple[str, Any]]:
     if len(values) > 1:
         for i, value in enumerate(values):
+            if is_bundle(value):
+                raise _not_a_page(value, f"$[{i}]", "")
             if not is_gaad_page(value):
                 raise InputError(
                     f"JSON value {i + 1} of {len(values)} is not a get-account-authorization-details page "
@@ -70,11 +118,10 @@ def _pages(values: list[Any]) -> list[tuple[str, Any]]:
             raise InputError(f"an empty list: {_NOT_RECOGNISED}", path="$")
         for i, page in enumerate(value):
             if not is_gaad_page(page):
-                raise InputError(f"not a get-account-authorization-details page ({type_name(page)})", path=f"$[{i}]")
+                raise _not_a_page(page, f"$[{i}]", "not a get-account-authorization-details page")
         return [(f"$[{i}]", page) for i, page in enumerate(value)]
     if isinstance(value, dict):
-        keys = ", ".join(sorted(str(k) for k in value)[:6]) or "none"
-        raise InputError(f"{_NOT_RECOGNISED} (top-level keys: {keys})", path="$")
+        raise _foreign(value)
     raise InputError(f"{_NOT_RECOGNISED}: expected a JSON object, not {type_name(value)}", path="$")
 
 
@@ -121,7 +168,10 @@ def _load(sources: Iterable[str | os.PathLike[str]], *, keep_going: bool) -> Loa
     loaded: list[Snapshot] = []
     for name in names:
         try:
-            snapshot = load_source(name)
+            try:
+                snapshot = load_source(name)
+            except InputError as exc:
+                raise clip(exc) from None
             for account in snapshot.accounts:
                 if account.account_id in origin:
                     raise InputError(

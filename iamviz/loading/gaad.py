@@ -405,6 +405,22 @@ def pages_of(value: Any, *, path: str = "$") -> list[tuple[str, Any]]:
     return [(path, value)]
 
 
+def _refuse_list_policies(pages: Sequence[tuple[str, Any]]) -> None:
+    """``aws iam list-policies`` output shares the ``Policies`` key but holds no documents: say so, do not load it."""
+    entries: list[tuple[str, Any]] = []
+    for page_path, page in pages:
+        if not isinstance(page, dict) or any(page.get(key) for key in (USERS, GROUPS, ROLES)):
+            return
+        if isinstance(page.get(POLICIES), list):
+            entries.extend((f"{page_path}.{POLICIES}[{i}]", entry) for i, entry in enumerate(page[POLICIES]))
+    if entries and all(isinstance(entry, dict) and "PolicyVersionList" not in entry for _, entry in entries):
+        raise InputError(
+            "this is `aws iam list-policies` output: managed policies without their documents (no "
+            "PolicyVersionList); export with `aws iam get-account-authorization-details` instead",
+            path=entries[0][0],
+        )
+
+
 def accounts_from_pages(
     pages: Sequence[tuple[str, Any]], *, source: str = "", warnings: list[str] | None = None
 ) -> tuple[Account, ...]:
@@ -414,6 +430,7 @@ def accounts_from_pages(
         InputError: a page or entry of the wrong shape, or no ARN that names an account.
     """
     sink: list[str] = [] if warnings is None else warnings
+    _refuse_list_policies(pages)
     buckets, aws_bucket, orphans = _bucketize(pages, sink)
     if not buckets:
         if orphans.size:
