@@ -34,6 +34,16 @@ COMMAND_MODULES = (
 )
 
 
+MAX_ERROR_LINE = 2000
+"""Longest error line printed (the loaders clip their messages; this is the last guard)."""
+
+
+def one_line(text: object, *, limit: int = MAX_ERROR_LINE) -> str:
+    """``text`` as one line: line breaks and other control characters become spaces, cut to ``limit``."""
+    flat = " ".join(str(text).replace("\x00", " ").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
     parser = argparse.ArgumentParser(
@@ -67,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except IamvizError as exc:
-        print(f"iamviz: error: {exc}", file=sys.stderr)
+        print(f"iamviz: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("iamviz: interrupted", file=sys.stderr)

@@ -23,11 +23,12 @@ def add_sources(parser: argparse.ArgumentParser, *, required: bool = False) -> N
 
 def load_sources(args: argparse.Namespace) -> Snapshot:
     """Load the sources named on the command line (the classroom sample when there are none)."""
+    from iamviz.cli import one_line
     from iamviz.loading import load_sources as _load
 
     snapshot = _load(list(getattr(args, "sources", None) or []))
     for warning in snapshot.warnings:
-        print(f"iamviz: warning: {warning}", file=sys.stderr)
+        print(f"iamviz: warning: {one_line(warning)}", file=sys.stderr)
     return snapshot
 
 

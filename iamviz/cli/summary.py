@@ -77,16 +77,17 @@ def _print_text(summaries: list[dict[str, Any]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary; return 0, or 2 when a source could not be loaded."""
+    from iamviz.cli import one_line
     from iamviz.loading import load_paths
 
     result = load_paths(list(args.sources or []))
     for warning in result.snapshot.warnings:
-        print(f"iamviz: warning: {warning}", file=sys.stderr)
+        print(f"iamviz: warning: {one_line(warning)}", file=sys.stderr)
     for error in result.errors:
-        print(f"iamviz: error: {error}", file=sys.stderr)
+        print(f"iamviz: error: {one_line(error)}", file=sys.stderr)
     summaries = [account_summary(account) for account in result.snapshot.accounts]
     if args.json:
-        print_json({"accounts": summaries, "errors": [str(e) for e in result.errors]})
+        print_json({"accounts": summaries, "errors": [one_line(e) for e in result.errors]})
     elif summaries:
         _print_text(summaries)
     return 2 if result.errors else 0
