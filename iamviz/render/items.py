@@ -48,6 +48,7 @@ class Z(IntEnum):
 _MIN_TEXT_PX = 5.0
 _MIN_ICON_PX = 7.0
 _MIN_ARROW_LOD = 0.3
+_MAX_DETOURS = 4
 
 
 def _lod(option: QStyleOptionGraphicsItem, painter: QPainter) -> float:
@@ -79,6 +80,7 @@ class Style:
         self.badge_metrics = QFontMetricsF(self.badge_font)
         self.lane_metrics = QFontMetricsF(self.lane_font)
         self._colors: dict[str, QColor] = {}
+        self._pens: dict[tuple[EdgeStyle, float], QPen] = {}
 
     def color(self, value: str) -> QColor:
         """A QColor for ``#rrggbb`` (cached)."""
@@ -100,6 +102,14 @@ class Style:
         return self.label_metrics.horizontalAdvance(node.label)
 
     def edge_pen(self, style: EdgeStyle, *, extra: float = 0.0) -> QPen:
+        """The pen of an edge style (cached; callers must not modify it)."""
+        key = (style, extra)
+        pen = self._pens.get(key)
+        if pen is None:
+            pen = self._pens[key] = self._make_pen(style, extra)
+        return pen
+
+    def _make_pen(self, style: EdgeStyle, extra: float) -> QPen:
         width = style.width * (self.text_scale if self.text_scale > 1 else 1.0) + extra
         pen = QPen(self.color(style.color), width)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
@@ -336,6 +346,7 @@ class EdgeItem(QGraphicsItem):
         self._dimmed = False
         self._ends: tuple[QRectF, QRectF] | None = None
         self._obstacles: Obstacles | None = None
+        self._covers: Callable[[QRectF], bool] | None = None
         self._badge_visible = True
         self._badge_at = 0.42  # where along the path the badge sits
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
@@ -369,7 +380,7 @@ class EdgeItem(QGraphicsItem):
     def set_style(self, style: Style) -> None:
         self._style = style
         if self._ends is not None:
-            self.set_geometry(*self._ends, obstacles=self._obstacles)
+            self.set_geometry(*self._ends, obstacles=self._obstacles, covers=self._covers)
 
     def set_highlighted(self, on: bool) -> None:
         if on != self._highlighted:
@@ -382,7 +393,14 @@ class EdgeItem(QGraphicsItem):
             self._dimmed = on
             self.setOpacity(self._style.theme.dim_opacity if on else 1.0)
 
-    def set_geometry(self, source: QRectF, target: QRectF, *, obstacles: Obstacles | None = None) -> None:
+    def set_geometry(
+        self,
+        source: QRectF,
+        target: QRectF,
+        *,
+        obstacles: Obstacles | None = None,
+        covers: Callable[[QRectF], bool] | None = None,
+    ) -> None:
         """Route the edge between two scene boxes.
 
         Args:
@@ -390,10 +408,12 @@ class EdgeItem(QGraphicsItem):
             target: the target node's box.
             obstacles: given a straight chord, the boxes of other nodes it would cross; the edge then detours
                 through the gaps between rows (cheap, one pass).
+            covers: whether a rectangle would cover a node; the badge then moves along the edge.
         """
         self.prepareGeometryChange()
         self._ends = (QRectF(source), QRectF(target))
         self._obstacles = obstacles
+        self._covers = covers
         index, count = self._parallel
         spread = (index - (count - 1) / 2) * 14.0
         if self.edge.kind is EdgeKind.MEMBER_OF and target.center().x() < source.center().x():
@@ -418,7 +438,7 @@ class EdgeItem(QGraphicsItem):
         if obstacles is None or end.x() - start.x() < 1:
             return []
         boxes = [b for b in obstacles(start, end) if b.left() > start.x() + 1 and b.right() < end.x() - 1]
-        if not boxes:
+        if not boxes or len(boxes) > _MAX_DETOURS:  # nothing in the way, or a hairball where detours do not help
             return []
         boxes.sort(key=lambda b: b.left())
         merged: list[QRectF] = []
@@ -472,35 +492,27 @@ class EdgeItem(QGraphicsItem):
         if at != self._badge_at:
             self._badge_at = at
             if self._ends is not None:
-                self.set_geometry(*self._ends, obstacles=self._obstacles)
+                self.set_geometry(*self._ends, obstacles=self._obstacles, covers=self._covers)
 
     def set_badge_visible(self, visible: bool) -> None:
         """Show or hide the badge (the scene shows one badge for several like edges into one node)."""
         if visible != self._badge_visible:
             self._badge_visible = visible
             if self._ends is not None:
-                self.set_geometry(*self._ends, obstacles=self._obstacles)
+                self.set_geometry(*self._ends, obstacles=self._obstacles, covers=self._covers)
 
     def _place_badge(self, path: QPainterPath, w: float, h: float) -> QRectF:
         """The badge's rectangle: at its preferred place along the path, else the nearest place clear of nodes."""
         first = 0.5 if self.edge.kind is EdgeKind.MEMBER_OF else self._badge_at
         candidates = (first, 0.5, 0.35, 0.62, 0.25, 0.72, 0.18, 0.8)
         rect = QRectF()
-        for at in candidates if self._obstacles is not None else candidates[:1]:
+        for at in candidates if self._covers is not None else candidates[:1]:
             centre = path.pointAtPercent(at)
             rect = QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
-            if self._obstacles is None or not self._covers_a_node(rect):
+            if self._covers is None or not self._covers(rect.adjusted(-2, -2, 2, 2)):
                 return rect
         centre = path.pointAtPercent(first)
         return QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
-
-    def _covers_a_node(self, rect: QRectF) -> bool:
-        assert self._obstacles is not None
-        grown = rect.adjusted(-2, -2, 2, 2)
-        return bool(
-            self._obstacles(grown.topLeft(), grown.bottomRight())
-            or self._obstacles(grown.bottomLeft(), grown.topRight())
-        )
 
     def _finish(self, path: QPainterPath) -> None:
         style = self._style
@@ -541,10 +553,9 @@ class EdgeItem(QGraphicsItem):
         theme = style.theme
         es = theme.edge_style(self.style_name)
         lod = _lod(option, painter)
-        if lod < _MIN_ARROW_LOD:  # far out: a plain hairline in the edge's colour
-            pen = QPen(style.color(es.color), 0)
-            painter.setPen(pen)
-            painter.drawPath(self._path)
+        if lod < _MIN_ARROW_LOD:  # far out: a straight hairline in the edge's colour (cheap for thousands)
+            painter.setPen(QPen(style.color(es.color), 0))
+            painter.drawLine(self._path.pointAtPercent(0), self._path.currentPosition())
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         pen = style.edge_pen(es)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -31,7 +31,7 @@ from iamviz.render.theme import Theme
 EdgeRef = tuple[str, str, str]
 
 #: Up to this many drawn nodes, edges detour around boxes and the layout makes room for findings' badges.
-ROUTE_LIMIT = 2500
+ROUTE_LIMIT = 800
 
 
 class TrustScene(QGraphicsScene):
@@ -61,6 +61,7 @@ class TrustScene(QGraphicsScene):
         self._animations = True
         self._risky: dict[EdgeRef, str] = {}
         self._findings: dict[str, tuple[str, ...]] = {}
+        self._box_index: _BoxIndex | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QBrush(self._style.color(theme.colors.background)))
         self.selectionChanged.connect(self._on_selection_changed)
@@ -169,29 +170,33 @@ class TrustScene(QGraphicsScene):
         for edge in graph.edges():
             if edge.source in self._nodes and edge.target in self._nodes and edge.source != edge.target:
                 pairs.setdefault((edge.source, edge.target), []).append(edge)
-        obstacles = self._obstacles if len(self._nodes) <= ROUTE_LIMIT else None
+        obstacles = None
+        self._box_index = None
+        if len(self._nodes) <= ROUTE_LIMIT:
+            self._box_index = _BoxIndex([item.scene_box() for item in self._nodes.values()])
+            obstacles = self._obstacles
         for (source, target), edges in pairs.items():
             for index, edge in enumerate(edges):
                 ref = (source, target, edge.key)
                 item = EdgeItem(edge, style, risky_code=self._risky.get(ref), parallel=(index, len(edges)))
-                item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box(), obstacles=obstacles)
-                self.addItem(item)
                 self._edges[ref] = item
                 self._edges_at.setdefault(source, []).append(item)
                 self._edges_at.setdefault(target, []).append(item)
-        self._share_badges()
+        self._share_badges()  # before routing: a badge's place is part of its edge's geometry
+        covers = self._covers_node if obstacles is not None else None
+        for (source, target, _), item in self._edges.items():
+            item.set_geometry(
+                self._nodes[source].scene_box(), self._nodes[target].scene_box(), obstacles=obstacles, covers=covers
+            )
+            self.addItem(item)
         self.setSceneRect(self._content_rect())
 
     def _obstacles(self, start: QPointF, end: QPointF) -> list[QRectF]:
         """Boxes of drawn nodes that the segment ``start -> end`` crosses (with a little clearance)."""
-        query = QRectF(start, end).normalized().adjusted(-2, -2, 2, 2)
-        boxes = []
-        for item in self.items(query, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
-            if isinstance(item, NodeItem):
-                box = item.scene_box().adjusted(-2, -2, 2, 2)
-                if _segment_hits(start, end, box):
-                    boxes.append(item.scene_box())
-        return boxes
+        return self._box_index.crossing(start, end) if self._box_index is not None else []
+
+    def _covers_node(self, rect: QRectF) -> bool:
+        return self._box_index is not None and self._box_index.touching(rect)
 
     def _share_badges(self) -> None:
         """Several edges into one node with the same badge show it once, on the middle one."""
@@ -385,15 +390,58 @@ class TrustScene(QGraphicsScene):
         self.selection_cleared.emit()
 
 
-def _segment_hits(a: QPointF, b: QPointF, box: QRectF) -> bool:
-    """Whether the segment ``a -> b`` crosses ``box`` (Liang-Barsky clipping)."""
+class _BoxIndex:
+    """Node boxes bucketed on a coarse grid, for cheap "which boxes does this segment or rectangle touch" queries.
+
+    (The scene's own index is rebuilt while items are being added, so querying it during a build is slow.)
+    """
+
+    def __init__(self, boxes: list[QRectF], cell: float = 160.0) -> None:
+        self._cell = cell
+        self._rects = boxes
+        self._boxes = [(b.left(), b.top(), b.right(), b.bottom()) for b in boxes]
+        self._grid: dict[tuple[int, int], list[int]] = {}
+        for i, box in enumerate(self._boxes):
+            for key in self._cells(*box):
+                self._grid.setdefault(key, []).append(i)
+
+    def _cells(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]]:
+        c = self._cell
+        return [(x, y) for x in range(int(x0 // c), int(x1 // c) + 1) for y in range(int(y0 // c), int(y1 // c) + 1)]
+
+    def _candidates(self, x0: float, y0: float, x1: float, y1: float) -> set[int]:
+        found: set[int] = set()
+        for key in self._cells(x0, y0, x1, y1):
+            found.update(self._grid.get(key, ()))
+        return found
+
+    def crossing(self, start: QPointF, end: QPointF) -> list[QRectF]:
+        """Boxes the segment crosses (boxes grown by 2 px)."""
+        ax, ay, bx, by = start.x(), start.y(), end.x(), end.y()
+        near = self._candidates(min(ax, bx) - 2, min(ay, by) - 2, max(ax, bx) + 2, max(ay, by) + 2)
+        return [self._rects[i] for i in sorted(near) if _segment_hits(ax, ay, bx, by, *self._boxes[i], grow=2.0)]
+
+    def touching(self, rect: QRectF) -> bool:
+        """Whether any box intersects ``rect``."""
+        x0, y0, x1, y1 = rect.left(), rect.top(), rect.right(), rect.bottom()
+        for i in self._candidates(x0, y0, x1, y1):
+            left, top, right, bottom = self._boxes[i]
+            if left < x1 and x0 < right and top < y1 and y0 < bottom:
+                return True
+        return False
+
+
+def _segment_hits(
+    ax: float, ay: float, bx: float, by: float, left: float, top: float, right: float, bottom: float, *, grow: float
+) -> bool:
+    """Whether the segment ``a -> b`` crosses the box (grown by ``grow``): Liang-Barsky clipping."""
     t0, t1 = 0.0, 1.0
-    dx, dy = b.x() - a.x(), b.y() - a.y()
+    dx, dy = bx - ax, by - ay
     for p, q in (
-        (-dx, a.x() - box.left()),
-        (dx, box.right() - a.x()),
-        (-dy, a.y() - box.top()),
-        (dy, box.bottom() - a.y()),
+        (-dx, ax - (left - grow)),
+        (dx, (right + grow) - ax),
+        (-dy, ay - (top - grow)),
+        (dy, (bottom + grow) - ay),
     ):
         if p == 0:
             if q < 0:
@@ -401,9 +449,10 @@ def _segment_hits(a: QPointF, b: QPointF, box: QRectF) -> bool:
             continue
         r = q / p
         if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
+            if r > t0:
+                t0 = r
+        elif r < t1:
+            t1 = r
         if t0 > t1:
             return False
     return True
