@@ -256,40 +256,51 @@ _CACHE: weakref.WeakKeyDictionary[TrustGraph, dict[tuple[object, ...], _Index]] 
 
 
 def _index(graph: TrustGraph, decisions: frozenset[DecisionKind]) -> _Index:
-    """Adjacency of the traversable CAN_ASSUME edges, the best edge per node pair; cached per graph state."""
-    stamp = (len(graph), graph.edge_count, decisions)
+    """Adjacency of the traversable CAN_ASSUME edges, the best edge per node pair.
+
+    Cached per graph; the cache is dropped when the graph's nodes or connected node pairs change (counting
+    parallel edges would cost a pass over every edge, as much as building the index).
+    """
+    nx_graph = graph.nx
+    stamp = (id(nx_graph), nx_graph.number_of_nodes(), sum(map(len, nx_graph._succ.values())), decisions)
     per_graph = _CACHE.setdefault(graph, {})
     cached = per_graph.get(stamp)
     if cached is not None:
         return cached
     best: dict[tuple[str, str], TrustEdge] = {}
-    for edge in graph.edges(kind=EdgeKind.CAN_ASSUME):
-        if edge.decision is None or edge.decision not in decisions or edge.source == edge.target:
+    can_assume = EdgeKind.CAN_ASSUME
+    for source, target, edge in nx_graph.edges(data="edge"):
+        if edge.kind is not can_assume or edge.decision not in decisions or source == target:
             continue
-        pair = (edge.source, edge.target)
+        pair = (source, target)
         current = best.get(pair)
-        if current is None or _edge_rank(edge) < _edge_rank(current):
+        if current is None or _edge_rank(edge) < _edge_rank(current):  # rank only parallel edges
             best[pair] = edge
     succ: dict[str, list[tuple[str, TrustEdge]]] = {}
     pred: dict[str, list[tuple[str, TrustEdge]]] = {}
-    for (src, dst), edge in sorted(best.items()):
+    for (src, dst), edge in best.items():
         succ.setdefault(src, []).append((dst, edge))
         pred.setdefault(dst, []).append((src, edge))
+    nodes = nx_graph.nodes
     origins = tuple(
         sorted(
             node_id
             for node_id in succ
-            if not (graph.has_node(node_id) and graph.node(node_id).kind is NodeKind.ROLE) or node_id not in pred
+            if node_id not in pred or node_id not in nodes or nodes[node_id]["node"].kind is not NodeKind.ROLE
         )
     )
     index = _Index(
-        succ={k: tuple(v) for k, v in succ.items()},
-        pred={k: tuple(v) for k, v in pred.items()},
+        succ={k: tuple(sorted(v, key=_first)) for k, v in succ.items()},
+        pred={k: tuple(sorted(v, key=_first)) for k, v in pred.items()},
         origins=origins,
     )
     per_graph.clear()  # keep only the latest state of this graph
     per_graph[stamp] = index
     return index
+
+
+def _first(item: tuple[str, TrustEdge]) -> str:
+    return item[0]
 
 
 def _edge_rank(edge: TrustEdge) -> tuple[int, int, int, str]:
