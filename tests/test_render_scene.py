@@ -259,3 +259,19 @@ def test_icons_exist_for_every_kind_and_render(qapp):
             if QColor(image.pixel(x, y)).blue() > QColor(image.pixel(x, y)).red() + 40
         )
         assert tinted >= 12, f"{name} is not drawn in the requested colour at 16 px"
+
+
+def test_badges_are_drawn_above_every_edge_and_follow_their_edge(scene, graph):
+    from iamviz.render.items import BadgeItem, EdgeItem
+
+    badges = [item for item in scene.items() if isinstance(item, BadgeItem)]
+    edges = [item for item in scene.items() if isinstance(item, EdgeItem)]
+    assert badges and all(b.zValue() > max(e.zValue() for e in edges) for b in badges)
+    ref = _edge_ref(graph, user_id(WORKLOAD, "wayne"), role_id(WORKLOAD, "BreakGlassAdmin"))
+    edge = scene.edge_item(*ref)
+    assert edge.badge_item is not None and edge.badge_item.boundingRect().contains(edge.badge_rect())
+    scene.set_hidden_nodes({user_id(WORKLOAD, "wayne")})
+    assert not edge.badge_item.isVisible()
+    scene.set_hidden_nodes(set())
+    scene.highlight({DEPLOY})
+    assert edge.badge_item.opacity() < 0.5

@@ -38,6 +38,7 @@ class Z(IntEnum):
     LANE = -100
     EDGE = 0
     EDGE_HIGHLIGHTED = 10
+    BADGE = 50  # edge badges above every edge line, below the nodes
     NODE = 100
     NODE_HIGHLIGHTED = 110
     PLAYBACK = 500  # tokens, STS hub, tickets (the animator)
@@ -349,6 +350,7 @@ class EdgeItem(QGraphicsItem):
         self._covers: Callable[[QRectF], bool] | None = None
         self._badge_visible = True
         self._badge_at = 0.42  # where along the path the badge sits
+        self.badge_item: BadgeItem | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
         self.setZValue(Z.EDGE)
         self.setToolTip(self._tooltip())
@@ -392,6 +394,19 @@ class EdgeItem(QGraphicsItem):
         if on != self._dimmed:
             self._dimmed = on
             self.setOpacity(self._style.theme.dim_opacity if on else 1.0)
+            if self.badge_item is not None:
+                self.badge_item.setOpacity(self.opacity())
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged and self.badge_item is not None:
+            self.badge_item.setVisible(bool(value))
+        return super().itemChange(change, value)
+
+    def make_badge_item(self) -> BadgeItem | None:
+        """The item that draws this edge's badge above all edge lines (the scene adds it); None without a badge."""
+        if self.badge and self.badge_item is None:
+            self.badge_item = BadgeItem(self)
+        return self.badge_item
 
     def set_geometry(
         self,
@@ -504,7 +519,7 @@ class EdgeItem(QGraphicsItem):
     def _place_badge(self, path: QPainterPath, w: float, h: float) -> QRectF:
         """The badge's rectangle: at its preferred place along the path, else the nearest place clear of nodes."""
         first = 0.5 if self.edge.kind is EdgeKind.MEMBER_OF else self._badge_at
-        candidates = (first, 0.5, 0.35, 0.62, 0.25, 0.72, 0.18, 0.8)
+        candidates = (first, 0.5, 0.35, 0.62, 0.25, 0.72, 0.18, 0.8, 0.12, 0.86)
         rect = QRectF()
         for at in candidates if self._covers is not None else candidates[:1]:
             centre = path.pointAtPercent(at)
@@ -532,6 +547,8 @@ class EdgeItem(QGraphicsItem):
             bounds = bounds.united(self._badge_rect.adjusted(-2, -2, 2, 2))
         self._bounds = bounds
         self._shape = None
+        if self.badge_item is not None:
+            self.badge_item.geometry_changed()
 
     # ---- Qt overrides
     def boundingRect(self) -> QRectF:
@@ -574,8 +591,8 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(style.color(es.color))
             painter.drawPolygon(self._arrow)
-        if self.badge and self._badge_visible and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
-            self._paint_badge(painter, es)
+        if self.badge_item is None and self.badge_visible and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
+            self._paint_badge(painter, es)  # an edge not in a scene that makes badge items draws its own
 
     def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:
         style = self._style
@@ -598,6 +615,37 @@ class EdgeItem(QGraphicsItem):
             lines.append("requires " + ", ".join(edge.requirements))
         lines.extend(edge.reasons[:4])
         return "\n".join(lines)
+
+
+class BadgeItem(QGraphicsItem):
+    """An edge's badge, drawn above every edge line so no other edge crosses its text."""
+
+    def __init__(self, edge_item: EdgeItem) -> None:
+        super().__init__()
+        self._edge_item = edge_item
+        self._rect = edge_item.badge_rect()
+        self.setZValue(Z.BADGE)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks fall through to the edge
+        self.setAcceptHoverEvents(False)
+
+    @property
+    def edge_item(self) -> EdgeItem:
+        return self._edge_item
+
+    def geometry_changed(self) -> None:
+        self.prepareGeometryChange()
+        self._rect = self._edge_item.badge_rect()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-2, -2, 2, 2) if not self._rect.isNull() else QRectF()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        edge = self._edge_item
+        style = edge._style
+        if not edge.badge_visible or style.badge_font.pixelSize() * _lod(option, painter) < _MIN_TEXT_PX:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        edge._paint_badge(painter, style.theme.edge_style(edge.style_name))
 
 
 # ---- Lanes ----------------------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class TrustScene(QGraphicsScene):
         self._risky: dict[EdgeRef, str] = {}
         self._findings: dict[str, tuple[str, ...]] = {}
         self._box_index: _BoxIndex | None = None
+        self._placed_badges: list[QRectF] = []
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QBrush(self._style.color(theme.colors.background)))
         self.selectionChanged.connect(self._on_selection_changed)
@@ -84,6 +85,10 @@ class TrustScene(QGraphicsScene):
     def layout(self) -> Layout | None:
         """The layout the items are placed by (re-computed when the theme's sizes or the text scale change)."""
         return self._layout
+
+    def layout_metrics(self):
+        """The sizes a layout must use to be drawn as is (pass them to ``layered_layout`` off the UI thread)."""
+        return self._style.metrics
 
     @property
     def text_scale(self) -> float:
@@ -184,11 +189,17 @@ class TrustScene(QGraphicsScene):
                 self._edges_at.setdefault(target, []).append(item)
         self._share_badges()  # before routing: a badge's place is part of its edge's geometry
         covers = self._covers_node if obstacles is not None else None
+        self._placed_badges = []
         for (source, target, _), item in self._edges.items():
             item.set_geometry(
                 self._nodes[source].scene_box(), self._nodes[target].scene_box(), obstacles=obstacles, covers=covers
             )
+            if covers is not None and item.badge_visible:
+                self._placed_badges.append(item.badge_rect())
             self.addItem(item)
+            badge = item.make_badge_item()
+            if badge is not None:
+                self.addItem(badge)
         self.setSceneRect(self._content_rect())
 
     def _obstacles(self, start: QPointF, end: QPointF) -> list[QRectF]:
@@ -196,7 +207,10 @@ class TrustScene(QGraphicsScene):
         return self._box_index.crossing(start, end) if self._box_index is not None else []
 
     def _covers_node(self, rect: QRectF) -> bool:
-        return self._box_index is not None and self._box_index.touching(rect)
+        """Whether a badge at ``rect`` would cover a node or a badge already placed."""
+        if self._box_index is not None and self._box_index.touching(rect):
+            return True
+        return any(rect.intersects(placed) for placed in self._placed_badges)
 
     def _share_badges(self) -> None:
         """Several edges into one node with the same badge show it once, on the middle one."""
