@@ -24,7 +24,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", required=True, help="bundle to write (.json)")
     parser.add_argument("--title", help="title stored in the bundle")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still shown)")
+    network = parser.add_argument_group("network")
+    network.add_argument(
+        "--max-attempts", type=_positive_int, default=DEFAULT_MAX_ATTEMPTS, metavar="N",
+        help=f"attempts per call, retries with backoff included (default {DEFAULT_MAX_ATTEMPTS})",
+    )  # fmt: skip
+    network.add_argument(
+        "--connect-timeout", type=_positive_float, default=DEFAULT_CONNECT_TIMEOUT, metavar="S",
+        help=f"seconds to wait for a connection (default {DEFAULT_CONNECT_TIMEOUT:g})",
+    )  # fmt: skip
+    network.add_argument(
+        "--read-timeout", type=_positive_float, default=DEFAULT_READ_TIMEOUT, metavar="S",
+        help=f"seconds to wait for an answer (default {DEFAULT_READ_TIMEOUT:g})",
+    )  # fmt: skip
     parser.set_defaults(func=run)
+
+
+# The live module's defaults, repeated so that `iamviz --help` does not import boto3.
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 60.0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
         region=args.region,
         endpoint_url=args.endpoint_url,
         progress=progress,
+        max_attempts=args.max_attempts,
+        connect_timeout=args.connect_timeout,
+        read_timeout=args.read_timeout,
     )
     for warning in snapshot.warnings:
         print(f"iamviz: warning: {warning}", file=sys.stderr)
