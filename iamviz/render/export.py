@@ -157,23 +157,42 @@ class _Job:
     caption: str | None
 
 
-def _write_png(scene: TrustScene, job: _Job) -> None:
-    w = max(1, round(job.page.width * job.factor))
-    h = max(1, round(job.page.height * job.factor))
+def render_page_image(
+    scene: TrustScene,
+    page: PageLayout,
+    factor: float,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    transparent: bool = False,
+) -> QImage:
+    """Paint a page into a new image ``factor`` times its size (PNG export; GIF frames reuse it)."""
+    w = max(1, round(page.width * factor))
+    h = max(1, round(page.height * factor))
     if w > MAX_PIXELS or h > MAX_PIXELS:
-        raise InputError(
-            f"{job.path}: {w} x {h} px is too large (at most {MAX_PIXELS} px a side); lower --scale/--width"
-        )
+        limit = f"at most {MAX_PIXELS} px a side"
+        raise InputError(f"{w} x {h} px is too large ({limit}); lower the scale or the width")
     image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDotsPerMeterX(round(3779.5 * max(1.0, job.factor)))
-    image.setDotsPerMeterY(round(3779.5 * max(1.0, job.factor)))
+    dots_per_metre = round(3779.5 * max(1.0, factor))  # 96 dpi at scale 1, so viewers show it at its size
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     try:
-        painter.scale(w / job.page.width, h / job.page.height)
-        paint_page(painter, scene, job.page, title=job.title, caption=job.caption, transparent=job.transparent)
+        painter.scale(w / page.width, h / page.height)
+        paint_page(painter, scene, page, title=title, caption=caption, transparent=transparent)
     finally:
         painter.end()
+    return image
+
+
+def _write_png(scene: TrustScene, job: _Job) -> None:
+    try:
+        image = render_page_image(
+            scene, job.page, job.factor, title=job.title, caption=job.caption, transparent=job.transparent
+        )
+    except InputError as exc:
+        raise InputError(f"{job.path}: {exc}") from None
     if not image.save(str(job.path), "PNG"):
         raise InputError(f"{job.path}: could not write the PNG file")
 
