@@ -198,3 +198,17 @@ def test_cli_bad_focus_and_format_say_so(qapp, tmp_path, capsys):
     assert "--focus" in capsys.readouterr().err
     assert main(["export", "-o", str(tmp_path / "x.bmp")]) == 2
     assert ".png" in capsys.readouterr().err
+
+
+def test_only_specific_serious_findings_thicken_edges():
+    from types import SimpleNamespace
+
+    from iamviz.cli.export import _marks_an_edge
+
+    def finding(severity, *, index=None, principal=None):
+        return SimpleNamespace(severity=severity, statement_index=index, principal=principal)
+
+    assert _marks_an_edge(finding("critical", index=0))
+    assert _marks_an_edge(finding("medium", principal="lambda.amazonaws.com"))
+    assert not _marks_an_edge(finding("low", index=0))  # ROLE_UNUSED, ACCOUNT_ROOT_TRUST_BROAD: badge only
+    assert not _marks_an_edge(finding("high"))  # about the role as a whole
