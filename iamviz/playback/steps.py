@@ -134,10 +134,14 @@ def _digest(*parts: str) -> bytes:
     return hashlib.sha256("\x1f".join(parts).encode()).digest()
 
 
+FAKE_KEY_SUFFIX = "FAKE"
+"""Every access key ID the player shows ends in this, so even the ticket's ``ASIA…FAKE`` says it is not real."""
+
+
 def fake_access_key_id(*parts: str) -> str:
-    """An ``ASIA...`` access key ID, 20 characters, deterministic for ``parts``; not a real key."""
+    """An ``ASIA...FAKE`` access key ID, 20 characters, deterministic for ``parts``; visibly not a real key."""
     digest = _digest("key", *parts)
-    return "ASIA" + "".join(_KEY_ALPHABET[b % 32] for b in digest[:16])
+    return "ASIA" + "".join(_KEY_ALPHABET[b % 32] for b in digest[:12]) + FAKE_KEY_SUFFIX
 
 
 def fake_unique_suffix(*parts: str) -> str:
