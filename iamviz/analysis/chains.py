@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from iamviz.errors import InputError
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
@@ -159,7 +160,7 @@ def search_chains(
     elif target is not None:
         paths, truncated = _backward(index, target, max_hops, limit)
     else:
-        paths, truncated = _forward(index, index.origins, max_hops, limit, min_hops=2)
+        paths, truncated = _forward(index, index.origins(), max_hops, limit, min_hops=2)
     paths.sort(key=lambda p: (len(p), [e.source for e in p], p[-1].target))
     chains = tuple(_chain(graph, index, path, duration_seconds) for path in paths)
     note = None
@@ -245,57 +246,97 @@ def _short_name(node: Node) -> str:
 # --- index ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Index:
-    succ: dict[str, tuple[tuple[str, TrustEdge], ...]]
-    pred: dict[str, tuple[tuple[str, TrustEdge], ...]]
-    origins: tuple[str, ...]
+    """The traversable CAN_ASSUME adjacency, built lazily node by node (best edge per node pair).
+
+    A query touches only the nodes it visits, so "who can reach R" costs what R's neighbourhood costs, not a pass
+    over every edge of a 200,000-edge account graph.
+    """
+
+    def __init__(self, graph: TrustGraph, decisions: frozenset[DecisionKind]) -> None:
+        self._graph = graph
+        self._decisions = decisions
+        self._succ: dict[str, tuple[tuple[str, TrustEdge], ...]] = {}
+        self._pred: dict[str, tuple[tuple[str, TrustEdge], ...]] = {}
+
+    def succ(self, node_id: str) -> tuple[tuple[str, TrustEdge], ...]:
+        """``(target, best edge)`` for each role ``node_id`` can assume, by target id."""
+        found = self._succ.get(node_id)
+        if found is None:
+            nx_graph = self._graph.nx
+            found = self._best(nx_graph._succ[node_id].items()) if node_id in nx_graph else ()
+            self._succ[node_id] = found
+        return found
+
+    def pred(self, node_id: str) -> tuple[tuple[str, TrustEdge], ...]:
+        """``(source, best edge)`` for each node that can assume role ``node_id``, by source id."""
+        found = self._pred.get(node_id)
+        if found is None:
+            nx_graph = self._graph.nx
+            found = self._best(nx_graph._pred[node_id].items()) if node_id in nx_graph else ()
+            self._pred[node_id] = found
+        return found
+
+    def origins(self) -> Iterator[str]:
+        """Identity sources, by id: nodes with a traversable out-edge that are not roles, or roles nothing can assume.
+
+        A generator, so a capped listing stops looking once it has enough chains.
+        """
+        nx_graph = self._graph.nx
+        for node_id in sorted(nx_graph):
+            node = nx_graph.nodes[node_id].get("node")
+            if not self._any(nx_graph._succ[node_id]):
+                continue
+            if node is None or node.kind is not NodeKind.ROLE or not self._any(nx_graph._pred[node_id]):
+                yield node_id
+
+    def _any(self, neighbours: dict[str, dict[Any, dict[str, Any]]]) -> bool:
+        """Whether any traversable edge is among ``neighbours`` (stops at the first)."""
+        decisions = self._decisions
+        for keyed in neighbours.values():
+            for data in keyed.values():
+                edge = data.get("edge")
+                if edge is None or edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
+                    continue
+                if edge.source != edge.target:
+                    return True
+        return False
+
+    def _best(self, neighbours: Iterable[tuple[str, Any]]) -> tuple[tuple[str, TrustEdge], ...]:
+        decisions = self._decisions
+        out: list[tuple[str, TrustEdge]] = []
+        for other, keyed in neighbours:
+            best: TrustEdge | None = None
+            for data in keyed.values():
+                edge = data.get("edge")
+                if edge is None or edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
+                    continue
+                if edge.source == edge.target:
+                    continue
+                if best is None or _edge_rank(edge) < _edge_rank(best):
+                    best = edge
+            if best is not None:
+                out.append((other, best))
+        out.sort(key=_first)
+        return tuple(out)
 
 
 _CACHE: weakref.WeakKeyDictionary[TrustGraph, dict[tuple[object, ...], _Index]] = weakref.WeakKeyDictionary()
 
 
 def _index(graph: TrustGraph, decisions: frozenset[DecisionKind]) -> _Index:
-    """Adjacency of the traversable CAN_ASSUME edges, the best edge per node pair.
+    """The (cached) lazy adjacency of ``graph``.
 
-    Cached per graph; the cache is dropped when the graph's nodes or connected node pairs change (counting
-    parallel edges would cost a pass over every edge, as much as building the index).
+    The cache is dropped when the graph's node count or its number of connected node pairs changes (counting
+    parallel edges would cost a pass over every edge).
     """
     nx_graph = graph.nx
     stamp = (id(nx_graph), nx_graph.number_of_nodes(), sum(map(len, nx_graph._succ.values())), decisions)
     per_graph = _CACHE.setdefault(graph, {})
-    cached = per_graph.get(stamp)
-    if cached is not None:
-        return cached
-    best: dict[tuple[str, str], TrustEdge] = {}
-    can_assume = EdgeKind.CAN_ASSUME
-    for source, target, edge in nx_graph.edges(data="edge"):
-        if edge.kind is not can_assume or edge.decision not in decisions or source == target:
-            continue
-        pair = (source, target)
-        current = best.get(pair)
-        if current is None or _edge_rank(edge) < _edge_rank(current):  # rank only parallel edges
-            best[pair] = edge
-    succ: dict[str, list[tuple[str, TrustEdge]]] = {}
-    pred: dict[str, list[tuple[str, TrustEdge]]] = {}
-    for (src, dst), edge in best.items():
-        succ.setdefault(src, []).append((dst, edge))
-        pred.setdefault(dst, []).append((src, edge))
-    nodes = nx_graph.nodes
-    origins = tuple(
-        sorted(
-            node_id
-            for node_id in succ
-            if node_id not in pred or node_id not in nodes or nodes[node_id]["node"].kind is not NodeKind.ROLE
-        )
-    )
-    index = _Index(
-        succ={k: tuple(sorted(v, key=_first)) for k, v in succ.items()},
-        pred={k: tuple(sorted(v, key=_first)) for k, v in pred.items()},
-        origins=origins,
-    )
-    per_graph.clear()  # keep only the latest state of this graph
-    per_graph[stamp] = index
+    index = per_graph.get(stamp)
+    if index is None:
+        per_graph.clear()  # keep only the latest state of this graph
+        index = per_graph[stamp] = _Index(graph, decisions)
     return index
 
 
@@ -312,7 +353,9 @@ def _edge_rank(edge: TrustEdge) -> tuple[int, int, int, str]:
     )
 
 
-def _distances(adjacency: dict[str, tuple[tuple[str, TrustEdge], ...]], start: str, max_hops: int) -> dict[str, int]:
+def _distances(
+    adjacency: Callable[[str], tuple[tuple[str, TrustEdge], ...]], start: str, max_hops: int
+) -> dict[str, int]:
     seen = {start: 0}
     queue = deque([start])
     while queue:
@@ -320,7 +363,7 @@ def _distances(adjacency: dict[str, tuple[tuple[str, TrustEdge], ...]], start: s
         depth = seen[node]
         if depth >= max_hops:
             continue
-        for other, _ in adjacency.get(node, ()):
+        for other, _ in adjacency(node):
             if other not in seen:
                 seen[other] = depth + 1
                 queue.append(other)
@@ -334,27 +377,28 @@ _Path = tuple[TrustEdge, ...]
 
 
 def _forward(
-    index: _Index, starts: Collection[str], max_hops: int, limit: int, *, min_hops: int
+    index: _Index, starts: Iterable[str], max_hops: int, limit: int, *, min_hops: int
 ) -> tuple[list[_Path], bool]:
+    """Breadth-first from each start in turn (so a capped listing still covers the first sources fully)."""
     found: list[_Path] = []
-    queue: deque[tuple[tuple[str, ...], _Path]] = deque(((start,), ()) for start in starts)
     expansions = 0
-    while queue:
-        nodes, path = queue.popleft()
-        if len(path) >= max_hops:
-            continue
-        for other, edge in index.succ.get(nodes[-1], ()):
-            if other in nodes:
-                continue
-            expansions += 1
-            extended = (*path, edge)
-            if expansions > _MAX_EXPANSIONS:
-                return found, True
-            if len(extended) >= min_hops:
-                found.append(extended)
-                if len(found) >= limit:
+    for start in starts:
+        queue: deque[tuple[tuple[str, ...], _Path]] = deque([((start,), ())])
+        while queue:
+            nodes, path = queue.popleft()
+            for other, edge in index.succ(nodes[-1]):
+                if other in nodes:
+                    continue
+                expansions += 1
+                if expansions > _MAX_EXPANSIONS:
                     return found, True
-            queue.append(((*nodes, other), extended))
+                extended = (*path, edge)
+                if len(extended) >= min_hops:
+                    found.append(extended)
+                    if len(found) >= limit:
+                        return found, True
+                if len(extended) < max_hops and index.succ(other):  # a dead end extends nothing
+                    queue.append(((*nodes, other), extended))
     return found, False
 
 
@@ -365,7 +409,7 @@ def _backward(index: _Index, target: str, max_hops: int, limit: int) -> tuple[li
         nodes, path = queue.popleft()  # nodes[0] is where the partial chain starts; path runs to the target
         if len(path) >= max_hops:
             continue
-        for other, edge in index.pred.get(nodes[0], ()):
+        for other, edge in index.pred(nodes[0]):
             if other in nodes:
                 continue
             extended = (edge, *path)
@@ -387,7 +431,7 @@ def _between(index: _Index, source: str, target: str, max_hops: int, limit: int)
     while queue:
         nodes, path = queue.popleft()
         budget = max_hops - len(path) - 1
-        for other, edge in index.succ.get(nodes[-1], ()):
+        for other, edge in index.succ(nodes[-1]):
             if other in nodes or distance.get(other, max_hops + 1) > budget:
                 continue
             expansions += 1
