@@ -365,7 +365,7 @@ def _assign_layers(nodes: list[Node], succ: list[list[int]], pred: list[list[int
         return layer
     role_succ = {i: [t for t in succ[i] if is_role[t]] for i in roles}
     components = _strongly_connected(roles, role_succ)  # sinks first
-    comp_of = {}
+    comp_of = [0] * n
     for c, comp in enumerate(components):
         for i in comp:
             comp_of[i] = c
@@ -390,44 +390,47 @@ def _assign_layers(nodes: list[Node], succ: list[list[int]], pred: list[list[int
 
 def _strongly_connected(vertices: list[int], succ: dict[int, list[int]]) -> list[list[int]]:
     """Tarjan's algorithm, iterative; components come out in reverse topological order (sinks first)."""
-    index_of: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on_stack: set[int] = set()
+    size = max(vertices) + 1
+    unseen = -1
+    index_of = [unseen] * size
+    low = [0] * size
+    on_stack = [False] * size
     stack: list[int] = []
     result: list[list[int]] = []
     counter = 0
     for root in vertices:
-        if root in index_of:
+        if index_of[root] != unseen:
             continue
         work = [(root, 0)]
         index_of[root] = low[root] = counter
         counter += 1
         stack.append(root)
-        on_stack.add(root)
+        on_stack[root] = True
         while work:
             v, i = work[-1]
             children = succ[v]
             if i < len(children):
                 work[-1] = (v, i + 1)
                 w = children[i]
-                if w not in index_of:
+                if index_of[w] == unseen:
                     index_of[w] = low[w] = counter
                     counter += 1
                     stack.append(w)
-                    on_stack.add(w)
+                    on_stack[w] = True
                     work.append((w, 0))
-                elif w in on_stack:
-                    low[v] = min(low[v], index_of[w])
+                elif on_stack[w] and index_of[w] < low[v]:
+                    low[v] = index_of[w]
                 continue
             work.pop()
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
             if low[v] == index_of[v]:
                 comp = []
                 while True:
                     w = stack.pop()
-                    on_stack.discard(w)
+                    on_stack[w] = False
                     comp.append(w)
                     if w == v:
                         break
@@ -471,10 +474,11 @@ def _order_columns(
         side = before if downward else after
         for lay in layers_sorted if downward else reversed(layers_sorted):
             for key in keys_by_layer[lay]:
-                keyed = []
-                for rank, i in enumerate(columns[key]):
-                    nbrs = side[i]
-                    keyed.append((sum(pos[j] for j in nbrs) / len(nbrs) if nbrs else pos[i], rank, i))
+                at = pos.__getitem__
+                keyed = [
+                    (sum(map(at, side[i])) / len(side[i]) if side[i] else pos[i], rank, i)
+                    for rank, i in enumerate(columns[key])
+                ]
                 keyed.sort()
                 columns[key] = [i for _, _, i in keyed]
                 place(key)
