@@ -275,3 +275,18 @@ def test_badges_are_drawn_above_every_edge_and_follow_their_edge(scene, graph):
     scene.set_hidden_nodes(set())
     scene.highlight({DEPLOY})
     assert edge.badge_item.opacity() < 0.5
+
+
+def test_a_theme_with_the_same_sizes_keeps_every_badge_in_place(scene):
+    from iamviz.render.items import EdgeItem
+
+    def badges():
+        return {
+            item.key: item.badge_rect().getRect()
+            for item in scene.items()
+            if isinstance(item, EdgeItem) and item.badge_visible
+        }
+
+    before = badges()
+    scene.set_theme(load_theme("dark"))
+    assert badges() == before

@@ -310,8 +310,13 @@ class TrustScene(QGraphicsScene):
             self._reselect(selected)
         else:
             for item in self.items():
-                if hasattr(item, "set_style"):
+                if hasattr(item, "set_style") and not isinstance(item, EdgeItem):
                     item.set_style(self._style)
+            self._placed_badges = []  # badges are placed again, in the same order as when built
+            for item in self._edges.values():
+                item.set_style(self._style)
+                if self._box_index is not None and item.badge_visible:
+                    self._placed_badges.append(item.badge_rect())
         self._hidden = frozenset()
         self.set_hidden_nodes(hidden)
         if highlight is not None:
