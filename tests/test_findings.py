@@ -628,3 +628,16 @@ def test_real_world_exports_are_checked_without_errors(real_world_dir):
     }
     big = load_sources([str(real_world_dir / "cloudsplaining-example-gaad.json")])
     assert all(f.code in CATALOGUE for f in run_findings(big, build_trust_graph(big), now=NOW))
+
+
+def test_chain_to_admin_is_one_finding_per_role_and_skips_principals_with_direct_access():
+    admin = role("Admin", trust_policy=trust(allow({"AWS": arn("Jump")})), managed=(ADMIN,))
+    jump = role("Jump", trust_policy=trust(allow({"AWS": f"arn:aws:iam::{ACCT}:user/dev"})), policy=READ_ONLY)
+    kinds = {"dev": NodeKind.USER, "ops": NodeKind.USER, "qa": NodeKind.USER, "Jump": NodeKind.ROLE}
+    kinds["Admin"] = NodeKind.ROLE
+    graph = _chain_graph(
+        ("dev", "Jump"), ("ops", "Jump"), ("qa", "Jump"), ("Jump", "Admin"), ("ops", "Admin"), kinds=kinds
+    )
+    [finding] = raised("CHAIN_TO_ADMIN", snapshot(admin, jump), graph)
+    assert finding.principal.endswith(":user/dev")
+    assert finding.detail.endswith("1 other principal also reaches it (qa).")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from iamviz.analysis.catalogue import CATALOGUE, CatalogueEntry, Severity
-from iamviz.analysis.chains import DEFAULT_MAX_HOPS, search_chains, short_name
+from iamviz.analysis.chains import DEFAULT_MAX_HOPS, Chain, search_chains, short_name
 from iamviz.analysis.permissions import PermissionSummary, summarize_permissions
 from iamviz.model import Account, Condition, OidcProvider, PrincipalKind, Role, Snapshot, Statement
 from iamviz.model.graph import NodeKind, TrustGraph
@@ -29,6 +29,7 @@ ASSUME_ROLE_WITH_WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 ASSUME_ACTIONS = (ASSUME_ROLE, ASSUME_ROLE_WITH_SAML, ASSUME_ROLE_WITH_WEB_IDENTITY)
 
 COGNITO = "cognito-identity.amazonaws.com"
+_CHAIN_SCAN_LIMIT = 500  # chains examined per administrator role (shortest first)
 
 # Service principals that pass aws:SourceArn / aws:SourceAccount when they assume a role, so a trust can require
 # them (each service's "Cross-service confused deputy prevention" page). Services left out (EC2, Glue, Backup,
@@ -853,7 +854,11 @@ def check_role_unused(ctx: FindingContext) -> Iterator[Finding]:
 
 
 def check_chain_to_admin(ctx: FindingContext) -> Iterator[Finding]:
-    """CHAIN_TO_ADMIN: a principal reaches an administrator role only through other (non-admin) roles."""
+    """CHAIN_TO_ADMIN: principals reach an administrator role only through other, non-admin roles.
+
+    One finding per administrator role (the role at risk), naming the principal of the shortest such chain and
+    counting the others; principals that can assume the role directly are left to the other checks.
+    """
     graph = ctx.graph
     if graph is None:
         return
@@ -862,32 +867,44 @@ def check_chain_to_admin(ctx: FindingContext) -> Iterator[Finding]:
         if graph.has_node(role.arn) and ctx.permissions(account, role.arn).is_admin:
             admins[role.arn] = (account, role)
     for role_arn, (account, role) in admins.items():
-        best: dict[str, tuple] = {}
-        for chain in search_chains(graph, target=role_arn, max_hops=ctx.max_hops, limit=2000).chains:
-            if len(chain) < 2 or any(node in admins for node in chain.nodes[:-1]):
+        direct: set[str] = set()
+        best: dict[str, Chain] = {}
+        for chain in search_chains(graph, target=role_arn, max_hops=ctx.max_hops, limit=_CHAIN_SCAN_LIMIT).chains:
+            if len(chain) == 1:
+                direct.add(chain.source)
+                continue
+            if chain.source in direct or any(node in admins for node in chain.nodes[:-1]):
                 continue
             origin = graph.node(chain.source) if graph.has_node(chain.source) else None
             if origin is None or origin.kind is NodeKind.ROLE:
                 continue
             best.setdefault(chain.source, chain)
-        for source, chain in sorted(best.items()):
-            path = " -> ".join(short_name(graph, n) for n in chain.nodes)
-            needs = chain.requirements
-            extra = f" The chain needs {', '.join(needs)}." if needs else " No hop needs extra context."
-            last = chain.hops[-1]
-            statement = _statement_at(role, last.statement_index)
-            anyone = graph.node(source).kind is NodeKind.ANYONE
-            yield _finding(
-                "CHAIN_TO_ADMIN",
-                account=account,
-                role=role,
-                statement=statement,
-                principal=source,
-                detail=f"{short_name(graph, source)} reaches administrator role {role.name} in {len(chain)} hops: "
-                f"{path}.{extra}",
-                severity=Severity.CRITICAL if anyone else None,
-                chain=chain.nodes,
+        if not best:
+            continue
+        anyone = [source for source in best if graph.node(source).kind is NodeKind.ANYONE]
+        source = anyone[0] if anyone else min(best, key=lambda s: (len(best[s]), s))
+        chain = best[source]
+        path = " -> ".join(short_name(graph, n) for n in chain.nodes)
+        needs = chain.requirements
+        extra = f" The chain needs {', '.join(needs)}." if needs else " No hop needs extra context."
+        others = sorted(short_name(graph, s) for s in best if s != source)
+        if others:
+            shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            many = len(others) > 1
+            extra += (
+                f" {len(others)} other principal{'s' if many else ''} also reach{'' if many else 'es'} it ({shown})."
             )
+        yield _finding(
+            "CHAIN_TO_ADMIN",
+            account=account,
+            role=role,
+            statement=_statement_at(role, chain.hops[-1].statement_index),
+            principal=source,
+            detail=f"{short_name(graph, source)} reaches administrator role {role.name} in {len(chain)} hops: "
+            f"{path}.{extra}",
+            severity=Severity.CRITICAL if anyone else None,
+            chain=chain.nodes,
+        )
 
 
 def _statement_at(role: Role, index: int | None) -> Statement | None:
