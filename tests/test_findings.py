@@ -641,3 +641,13 @@ def test_chain_to_admin_is_one_finding_per_role_and_skips_principals_with_direct
     [finding] = raised("CHAIN_TO_ADMIN", snapshot(admin, jump), graph)
     assert finding.principal.endswith(":user/dev")
     assert finding.detail.endswith("1 other principal also reaches it (qa).")
+
+
+def test_account_trust_pinned_to_roles_is_not_human_facing():
+    def found(pattern: str) -> list[Finding]:
+        statement = allow({"AWS": f"arn:aws:iam::{ACCT}:root"}, ArnLike={"aws:PrincipalArn": pattern})
+        return raised("PRIVILEGED_NO_MFA", snapshot(role(trust_policy=trust(statement), managed=(ADMIN,))))
+
+    assert found(f"arn:aws:iam::{ACCT}:role/ci-*") == []
+    assert len(found(f"arn:aws:iam::{ACCT}:user/ops-*")) == 1
+    assert len(found(f"arn:aws:iam::{ACCT}:*")) == 1

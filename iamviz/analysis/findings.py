@@ -727,12 +727,23 @@ def _human_facing(principal: Principal) -> str | None:
     return None
 
 
+def _pinned_to_roles(statement: Statement) -> bool:
+    """Whether an aws:PrincipalArn condition admits only roles (``arn:aws:iam::ACCT:role/...``), never users."""
+    for condition in narrowing_on(statement, "aws:principalarn"):
+        resources = [value.split(":", 5)[5] if value.count(":") >= 5 else "" for value in condition.values]
+        if all(resource.startswith("role/") for resource in resources):
+            return True
+    return False
+
+
 def check_privileged_no_mfa(ctx: FindingContext) -> Iterator[Finding]:
     """PRIVILEGED_NO_MFA: users or whole accounts may assume a privileged role without MFA."""
     for account, role, statement in ctx.trust_allows():
         if not covers(statement, ASSUME_ROLE) or requires_mfa(statement):
             continue
         humans = [(p, how) for p in _principals(statement, PrincipalKind.AWS) if (how := _human_facing(p))]
+        if _pinned_to_roles(statement):
+            humans = [(p, how) for p, how in humans if how != "account"]
         if not humans or _denies_without_mfa(role):
             continue
         summary = ctx.permissions(account, role.arn)
