@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from layout_graphs import PARTNER, WORKLOAD, classroom_graph, role_id, synthetic_graph, user_id
 
 from iamviz.layout import EXTERNAL_LANE_ID, LayoutMetrics, layered_layout
@@ -174,3 +176,41 @@ def test_a_2000_role_graph_lays_out_without_overlaps():
     _assert_lanes_hold_nodes(layout)
     # Wrapping keeps a big account roughly screen-shaped rather than one endless column.
     assert layout.height < 4 * layout.width and layout.width < 8 * layout.height
+
+
+# ---- Property: any small graph lays out without overlaps --------------------------------------------------------
+
+_KINDS = [k for k in NodeKind if k is not NodeKind.ANYONE]
+
+
+@st.composite
+def _graphs(draw):
+    g = TrustGraph()
+    count = draw(st.integers(min_value=1, max_value=40))
+    ids = []
+    for k in range(count):
+        kind = draw(st.sampled_from(_KINDS))
+        account = draw(st.sampled_from(["111111111111", "222222222222", None]))
+        label = draw(st.text(alphabet="abcXYZ-_/é", min_size=1, max_size=50))
+        g.add_node(Node(id=f"n{k}", kind=kind, label=label, account_id=account))
+        ids.append(f"n{k}")
+    if draw(st.booleans()):
+        g.add_node(Node(id=ANYONE_ID, kind=NodeKind.ANYONE, label="anyone"))
+        ids.append(ANYONE_ID)
+    for _ in range(draw(st.integers(min_value=0, max_value=80))):
+        s, t = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
+        kind = draw(st.sampled_from(list(EdgeKind)))
+        decision = draw(st.sampled_from(list(DecisionKind)))
+        reqs = tuple(draw(st.lists(st.sampled_from(["MFA", "ExternalId", "aud", "sub"]), max_size=3)))
+        g.add_edge(TrustEdge(source=s, target=t, kind=kind, decision=decision, requirements=reqs))
+    return g
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_graphs())
+def test_any_graph_lays_out_without_overlaps_inside_its_lanes(graph):
+    layout = layered_layout(graph)
+    assert set(layout.positions) == {node.id for node in graph.nodes()}
+    _assert_no_overlaps(layout)
+    _assert_lanes_hold_nodes(layout)
+    assert layered_layout(graph) == layout
