@@ -132,13 +132,13 @@ def _check(document: Any, name: str) -> None:
         assert result.accounts
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated(GAAD))
 def test_mutated_gaad_loads_or_raises_an_input_error_at_a_real_path(document):
     _check(document, "mutated-gaad.json")
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated(BUNDLE))
 def test_mutated_bundle_loads_or_raises_an_input_error_at_a_real_path(document):
     _check(document, "mutated-bundle.json")

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         if self.theme_name not in _theme_names():
             self.theme_name = DEFAULT_THEME
         self._worker: Worker | None = None
+        self._abandoned: set[Worker] = set()  # cancelled loads still running: kept alive until their `done`
         self._progress_dialog: QProgressDialog | None = None
         self._presenting = False
         self._base_font_size = QApplication.font().pointSizeF()
@@ -404,6 +405,7 @@ class MainWindow(QMainWindow):
     def connect_live(self, values: dict[str, Any]) -> None:
         """Capture a live account (``profile``, ``region``, ``endpoint_url``) with a cancellable progress dialog."""
         label = values.get("profile") or "default credentials"
+        self._abandon_load()  # before the new dialog: the old load's dialog must not outlive it
         dialog = QProgressDialog(f"Reading IAM from AWS ({label})…", "Cancel", 0, 0, self)
         dialog.setWindowTitle("Connect to AWS")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -424,6 +426,15 @@ class MainWindow(QMainWindow):
         """Lay out in the worker with the scene's sizes, so the scene does not lay out again on the UI thread."""
         return {"metrics": self.scene.style.metrics}
 
+    def _abandon_load(self) -> None:
+        """Cancel the running load, if any, and forget it: a later load wins, the earlier one's result and its
+        progress dialog are dropped at once (its worker still finishes in the background, unseen)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            self._abandoned.add(worker)
+            self._finish_progress()
+
     def cancel_load(self) -> None:
         """Ask the running load to stop."""
         if self._worker is not None:
@@ -431,8 +442,7 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Cancelling…")
 
     def _run(self, job: Job, *, what: str, recent: Sequence[str] = (), live: bool = False) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        self._abandon_load()  # the later load wins (connect_live has already done this before its dialog)
         worker = Worker(job, pool=self.pool)
         self._worker = worker
         signals = worker.signals
@@ -500,6 +510,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText("Cancelled.")
 
     def _on_done(self, worker: Worker) -> None:
+        self._abandoned.discard(worker)
         if self._worker is worker:
             self._worker = None
             self._finish_progress()
@@ -860,7 +871,9 @@ class MainWindow(QMainWindow):
         self.settings.theme = self.theme_name
         self.settings.text_scale = self.text_scale
         self.settings.sync()
-        if self._worker is not None:
-            self._worker.cancel()
+        if self._worker is not None or self._abandoned:
+            for worker in (self._worker, *self._abandoned):
+                if worker is not None:
+                    worker.cancel()
             self.pool.waitForDone(3000)
         super().closeEvent(event)
