@@ -11,7 +11,8 @@ Decisions these tests pin down:
 * UTF-8 with a byte-order mark loads (editors on Windows write one; it cannot be mistaken for content); UTF-16 with
   a byte-order mark loads (PowerShell's ``>``); UTF-16 without one is refused with a line that says so.
 * ``NaN``/``Infinity`` and duplicate keys are refused: they are not strict JSON, and a duplicated ``Statement`` or
-  ``Effect`` would make iamviz show a different policy from the one another reader sees.
+  ``Effect`` would make iamviz show a different policy from the one another reader sees. The same holds inside
+  policy documents given as JSON strings or URL-encoded strings (the raw API's form).
 * An unknown condition operator is *not* an input error: the file loads and the statement evaluates to unknown,
   which never allows.
 """

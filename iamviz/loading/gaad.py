@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import unquote
 
-from iamviz.errors import InputError
-from iamviz.loading._files import type_name
+from iamviz.errors import InputError, PolicyError
+from iamviz.loading._files import parse_json_values, type_name
 from iamviz.model import (
     Account,
     Arn,
@@ -137,7 +138,34 @@ class _Fields:
     def document(self, key: str) -> PolicyDocument:
         if self.raw.get(key) is None:
             raise InputError(f"{key} is missing", path=self.at(key))
-        return parse_policy_document(self.raw[key], path=self.at(key))
+        return parse_policy_document(strict_document(self.raw[key], path=self.at(key)), path=self.at(key))
+
+
+def strict_document(raw: Any, *, path: str) -> Any:
+    """A policy document given as a (URL-encoded) JSON string, decoded as strictly as files are.
+
+    The model's own decoding keeps the last of duplicate keys and accepts ``NaN``: a string document with
+    ``"Effect": "Deny", "Effect": "Allow"`` would read as Allow. Strings are decoded here first, with the file
+    reader's rules (duplicate keys and ``NaN``/``Infinity`` refused, at their JSON path); objects and anything that
+    is not a JSON object pass through for :func:`~iamviz.model.parse_policy_document` to judge.
+
+    Raises:
+        PolicyError: the string is not strict JSON.
+    """
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text.startswith(("%7B", "%7b")) or ("%22" in text and not text.startswith("{")):
+        text = unquote(text)  # the same test as iamviz.model.policy.decode_document
+    try:
+        values = parse_json_values(text)
+    except InputError as exc:
+        if exc.path is not None:  # a duplicate key: say where inside the document
+            raise PolicyError(exc.message, path=path + exc.path[1:]) from None
+        raise PolicyError(f"policy document is not valid JSON ({exc.message})", path=path) from None
+    if len(values) != 1:
+        raise PolicyError(f"policy document is not valid JSON (it holds {len(values)} JSON values)", path=path)
+    return values[0] if isinstance(values[0], dict) else raw
 
 
 def _inline_policies(fields: _Fields, key: str) -> tuple[InlinePolicy, ...]:
