@@ -397,10 +397,11 @@ class EdgeItem(QGraphicsItem):
             if self.badge_item is not None:
                 self.badge_item.setOpacity(self.opacity())
 
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemVisibleHasChanged and self.badge_item is not None:
-            self.badge_item.setVisible(bool(value))
-        return super().itemChange(change, value)
+    def set_shown(self, visible: bool) -> None:
+        """Show or hide the edge with its badge (an ``itemChange`` override would cost every item change)."""
+        self.setVisible(visible)
+        if self.badge_item is not None:
+            self.badge_item.setVisible(visible)
 
     def make_badge_item(self) -> BadgeItem | None:
         """The item that draws this edge's badge above all edge lines (the scene adds it); None without a badge."""
@@ -571,6 +572,7 @@ class EdgeItem(QGraphicsItem):
         es = theme.edge_style(self.style_name)
         lod = _lod(option, painter)
         if lod < _MIN_ARROW_LOD:  # far out: a straight hairline in the edge's colour (cheap for thousands)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # hints leak from the item before
             painter.setPen(QPen(style.color(es.color), 0))
             painter.drawLine(self._path.pointAtPercent(0), self._path.currentPosition())
             return

@@ -380,7 +380,7 @@ class TrustScene(QGraphicsScene):
         for node_id, item in self._nodes.items():
             item.setVisible(node_id not in hidden)
         for (source, target, _), item in self._edges.items():
-            item.setVisible(source not in hidden and target not in hidden)
+            item.set_shown(source not in hidden and target not in hidden)
 
     # ---- Legend
     def legend_item(self, *, max_width: float = 900.0) -> LegendItem:
