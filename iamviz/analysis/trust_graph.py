@@ -104,9 +104,14 @@ class _Profile:
     matchers: tuple[Callable[[str], bool | None], ...] = ()  # per statement (identity, then boundary)
     allows: tuple[bool, ...] = ()  # which identity statements are Allow statements
 
+    static: tuple[bool | None, ...] | None = None  # the signature when no statement depends on the role
+    key: tuple = ()  # the statements' Resource elements: principals with the same ones share signatures
+
     def signature(self, role_arn: str) -> tuple[bool | None, ...]:
         """Which statements cover ``role_arn``: the judgement depends on the role only through this."""
-        return tuple(match(role_arn) for match in self.matchers)
+        if self.static is not None:
+            return self.static
+        return tuple([match(role_arn) for match in self.matchers])
 
 
 @dataclass(slots=True)
@@ -215,9 +220,12 @@ class _Builder:
         self.snapshot = snapshot
         self.graph = TrustGraph(snapshot=snapshot)
         self.callers: dict[str, Caller] = {}
-        self.contexts: dict[str, RequestContext] = {}
+        self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
+        self.independent: dict[int, bool] = {}
         self.profiles: dict[str, _Profile] = {}
         self.indexes: dict[str, _AccountIndex] = {}
+        self.memo_role: str | None = None
+        self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
         self.side_cache: dict[tuple[str, bool, bool, tuple], _Judgement] = {}
         self.grant_cache: dict[tuple[int, str], _Judgement] = {}
         self.by_unique_id: dict[str, tuple[Account, User | Role]] = {}
@@ -266,14 +274,18 @@ class _Builder:
         return caller
 
     def context_of(self, caller: Caller | None) -> RequestContext:
+        return self.context_and_authority(caller)[0]
+
+    def context_and_authority(self, caller: Caller | None) -> tuple[RequestContext, Callable[[str], bool]]:
+        """The principal keys of the caller and which keys they fix, computed once per caller."""
         if caller is None:
-            return RequestContext.of({})
-        key = f"{caller.kind}|{caller.arn or caller.name}|{caller.account_id}"
-        context = self.contexts.get(key)
-        if context is None:
-            context = RequestContext.of(principal_context(caller))
-            self.contexts[key] = context
-        return context
+            return _EMPTY_CONTEXT, _authority(None)
+        key = (caller.kind, caller.arn or caller.name, caller.account_id)
+        found = self.contexts.get(key)
+        if found is None:
+            found = (RequestContext.of(principal_context(caller)), _authority(caller))
+            self.contexts[key] = found
+        return found
 
     def profile_of(self, account: Account, entity: User | Role) -> _Profile:
         profile = self.profiles.get(entity.arn)
@@ -307,6 +319,12 @@ class _Builder:
             matchers=tuple(_resource_matcher(s, v) for _, s, v in everything),
             allows=tuple(s.effect is Effect.ALLOW for _, s, _ in statements),
         )
+        profile.key = tuple((s.resources, s.not_resources, v) for _, s, v in everything)
+        constants = [_constant_cover(s) for _, s, _ in everything]
+        if all(c is not None for c in constants):
+            profile.static = tuple(constants)
+        elif _dominated(statements) and (boundary is None or (not boundary_missing and _dominated(boundary))):
+            profile.static = ("every role",)  # an unconditional Allow on "*" and no Deny: the role cannot matter
         self.profiles[entity.arn] = profile
         return profile
 
@@ -350,8 +368,7 @@ class _Builder:
         self, statements: list[tuple[str, Statement, bool]], role: Role, caller: Caller, *, need_allow: bool
     ) -> _Judgement:
         """Judge a principal's statements for sts:AssumeRole on ``role``: denies, then (if asked) an allow."""
-        context = self.context_of(caller)
-        fixed = _authority(caller)
+        context, fixed = self.context_and_authority(caller)
         result = _Judgement()
         best_allow: _Judgement | None = None
         allow_unknown = False
@@ -415,10 +432,16 @@ class _Builder:
             return _Judgement(), False
         profile = self.profile_of(caller.account, caller.entity)
         boundary_counts = need_allow or form in (MatchForm.DIRECT_USER, MatchForm.ROLE_ARN, MatchForm.ANYONE)
-        signature = profile.signature(role.arn)
+        signature = profile.static
+        if signature is None:
+            if self.memo_role != role.arn:
+                self.memo_role, self.signatures = role.arn, {}
+            signature = self.signatures.get(profile.key)
+            if signature is None:
+                signature = self.signatures[profile.key] = profile.signature(role.arn)
         if None in signature:  # a policy variable in a Resource: judge with the caller's context every time
             return self._judge_side(profile, caller, role, need_allow, boundary_counts), False
-        if need_allow and not profile.missing:
+        if need_allow and not profile.missing and len(signature) == len(profile.matchers):
             if not any(c and a for c, a in zip(signature, profile.allows, strict=False)):
                 return _NO_ALLOW, False
         key = (caller.entity.arn, need_allow, boundary_counts, signature)
@@ -467,7 +490,10 @@ class _Builder:
         """Judge a trust statement's conditions for a caller, once per statement when no caller key is involved."""
         if not statement.conditions:
             return _NO_CONDITIONS
-        if not _caller_independent(statement):
+        independent = self.independent.get(id(statement))
+        if independent is None:
+            independent = self.independent[id(statement)] = _caller_independent(statement)
+        if not independent:
             return _judge_allow(statement.conditions, context, fixed, variables)
         key = (id(statement), "none" if caller is None else str(caller.kind))
         cached = self.grant_cache.get(key)
@@ -492,8 +518,7 @@ class _Builder:
         force: DecisionKind | None = None,
     ) -> bool:
         """Add the edge from ``source`` to the role if the statement grants it to ``caller``; say whether."""
-        context = self.context_of(caller)
-        fixed = _authority(caller)
+        context, fixed = self.context_and_authority(caller)
         variables = uses_variables(role.trust_policy)
         grant = self.judge_grant(statement, caller, context, fixed, variables)
         if not grant.applies:
@@ -733,7 +758,27 @@ class _Builder:
 
 
 _NO_CONDITIONS = _Judgement()
+_EMPTY_CONTEXT = RequestContext.of({})
 _NO_ALLOW = _Judgement(applies=False, reasons=["no policy of the caller allows sts:AssumeRole on the role"])
+
+
+def _dominated(statements: list[tuple[str, Statement, bool]]) -> bool:
+    """Whether an unconditional Allow on every resource decides, with no Deny that could differ per role."""
+    if any(s.effect is Effect.DENY for _, s, _ in statements):
+        return False
+    return any(
+        s.resources is not None and "*" in s.resources and not s.conditions and s.effect is Effect.ALLOW
+        for _, s, _ in statements
+    )
+
+
+def _constant_cover(statement: Statement) -> bool | None:
+    """``True``/``False`` when the statement covers every role or none, whatever the role; else ``None``."""
+    if statement.resources is not None:
+        return True if "*" in statement.resources else None
+    if statement.not_resources is not None:
+        return False if "*" in statement.not_resources else None
+    return False
 
 
 def _resource_matcher(statement: Statement, variables: bool) -> Callable[[str], bool | None]:
