@@ -462,3 +462,14 @@ def test_an_unwritable_output_is_one_line(cli_session, capsys, tmp_path):
     [line] = _stderr_lines(capsys)
     assert line.startswith(f"iamviz: error: {target}: cannot write: the folder")
     assert not target.parent.exists()
+
+
+def test_cancel_reaches_inside_a_throttling_storm(storm, sleeps):
+    from iamviz.errors import CancelledError
+
+    def cancel() -> bool:
+        return storm.seen >= 2  # after the second throttled answer, before its backoff sleep
+
+    with pytest.raises(CancelledError, match="nothing was written"):
+        capture_account(session=PLAIN, endpoint_url=storm.url, max_attempts=8, cancel=cancel)
+    assert storm.seen == 2 and len(sleeps) == 1  # the retries did not run out: the cancel cut them short

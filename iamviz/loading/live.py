@@ -211,13 +211,22 @@ class _Capture:
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._guard(
+            client = self._guard(
                 f"{service} client",
                 lambda: self.session.client(
                     service, region_name=self.region, endpoint_url=self.endpoint_url, config=self.config
                 ),
             )
+            if self.cancel is not None:
+                # Inside botocore too: before every attempt, and before every backoff sleep of a retry (a throttling
+                # storm can sleep up to 20 s a retry), so a cancel never waits for the retries to run out.
+                client.meta.events.register("before-send", self._cancel_inside)
+                client.meta.events.register("needs-retry", self._cancel_inside)
+            self._clients[service] = client
         return self._clients[service]
+
+    def _cancel_inside(self, **_: Any) -> None:
+        self.check_cancel()
 
     def report(self, phase: str, message: str, *, pages: int = 0, counts: dict[str, int] | None = None) -> None:
         if self.progress is not None:
