@@ -441,9 +441,9 @@ class _Builder:
                 signature = self.signatures[profile.key] = profile.signature(role.arn)
         if None in signature:  # a policy variable in a Resource: judge with the caller's context every time
             return self._judge_side(profile, caller, role, need_allow, boundary_counts), False
-        if need_allow and not profile.missing and len(signature) == len(profile.matchers):
-            if not any(c and a for c, a in zip(signature, profile.allows, strict=False)):
-                return _NO_ALLOW, False
+        comparable = need_allow and not profile.missing and len(signature) == len(profile.matchers)
+        if comparable and not any(c and a for c, a in zip(signature, profile.allows, strict=False)):
+            return _NO_ALLOW, False
         key = (caller.entity.arn, need_allow, boundary_counts, signature)
         cached = self.side_cache.get(key)
         if cached is None:
