@@ -178,3 +178,25 @@ def test_wildcard_brackets_are_literal():
     assert not wildcard_match("repo:[org]/*", "repo:o/x")
     assert wildcard_match("a?c", "abc")
     assert not wildcard_match("a?c", "abbc")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Statement": [{"Effect": "Deny", "Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]}',
+        '{"Statement": [{"Effect": "Allow", "Principal": "*", "Condition": {"NumericLessThan": {"k": NaN}}}]}',
+    ],
+    ids=["duplicate-effect", "nan"],
+)
+def test_string_documents_are_decoded_strictly(text):
+    # A duplicate "Effect" must never silently read as the last one (here: Allow).
+    with pytest.raises(PolicyError):
+        parse_policy_document(text)
+    with pytest.raises(PolicyError):
+        parse_policy_document(quote(text, safe=""))
+
+
+def test_huge_values_are_clipped_in_messages():
+    with pytest.raises(PolicyError) as info:
+        parse_policy_document({"Statement": [{"Effect": "A" * 100_000}]})
+    assert len(str(info.value)) < 300

@@ -172,6 +172,28 @@ class PolicyDocument:
     text: str = field(default="{}", compare=False, repr=False)
 
 
+class _StrictJsonError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _StrictJsonError(f"duplicate key {_clip(key)!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise _StrictJsonError(f"{name} is not valid JSON")
+
+
+def _clip(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def decode_document(raw: Any, *, path: str = "$") -> dict[str, Any]:
     """Turn a document given as an object, a JSON string or a URL-encoded JSON string into a dict."""
     if isinstance(raw, dict):
@@ -181,8 +203,9 @@ def decode_document(raw: Any, *, path: str = "$") -> dict[str, Any]:
         if text.startswith(("%7B", "%7b")) or ("%22" in text and not text.startswith("{")):
             text = unquote(text)
         try:
-            decoded = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+            # Strict: a duplicate key ("Effect": "Deny", "Effect": "Allow") must not silently read as the last one.
+            decoded = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        except (json.JSONDecodeError, RecursionError, _StrictJsonError) as exc:
             raise PolicyError(f"policy document is not valid JSON ({exc})", path=path) from None
         if not isinstance(decoded, dict):
             raise PolicyError(f"policy document must be a JSON object, not {_type_name(decoded)}", path=path)
@@ -265,7 +288,7 @@ def parse_principal_block(raw: Any, *, path: str) -> tuple[Principal, ...]:
         kind = _PRINCIPAL_KEYS.get(key)
         if kind is None:
             raise PolicyError(
-                f"unknown principal type {key!r} (expected AWS, Service, Federated or CanonicalUser)",
+                f"unknown principal type {_clip(key)!r} (expected AWS, Service, Federated or CanonicalUser)",
                 path=f"{path}.{key}",
             )
         for value in _string_list(values, path=f"{path}.{key}"):
@@ -320,7 +343,7 @@ def _conditions(raw: Any, path: str) -> tuple[Condition, ...]:
     for operator, block in raw.items():
         if not isinstance(block, dict):
             raise PolicyError(
-                f"the block of condition operator {operator!r} must be an object, not {_type_name(block)}",
+                f"the block of condition operator {_clip(operator)!r} must be an object, not {_type_name(block)}",
                 path=f"{path}.{operator}",
             )
         for key, values in block.items():
