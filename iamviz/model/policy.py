@@ -249,7 +249,7 @@ def parse_statement(raw: Any, *, index: int, path: str) -> Statement:
         raise PolicyError(f"a statement must be an object, not {_type_name(raw)}", path=path)
     effect_raw = raw.get("Effect")
     if effect_raw not in ("Allow", "Deny"):
-        raise PolicyError(f'Effect must be "Allow" or "Deny", not {effect_raw!r}', path=f"{path}.Effect")
+        raise PolicyError(f'Effect must be "Allow" or "Deny", not {_clip(effect_raw)!r}', path=f"{path}.Effect")
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise PolicyError(f"Sid must be a string, not {_type_name(sid)}", path=f"{path}.Sid")
