@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from iamviz.gui.document import choose_focus, risky_edges, severity_rank, title_for
+from iamviz.gui.document import choose_focus, marks_an_edge, risky_edges, severity_rank, title_for
 from iamviz.gui.policytext import format_policy, policy_html
 from iamviz.gui.viewstate import FocusMode, ViewFilter, hidden_nodes, neighbourhood, search
 from iamviz.model import Snapshot
@@ -134,11 +134,37 @@ def test_risky_edges_follow_role_statement_and_principal(graph):
     assert risky_edges(graph, findings) == {("*", ROLE_APP, _assume("*", ROLE_APP, index=1).key)}
     by_principal = [
         FakeFinding(
-            code="X", severity="low", title="t", role_arn=ROLE_FN, statement_index=0, principal="lambda.amazonaws.com"
+            code="X",
+            severity="medium",
+            title="t",
+            role_arn=ROLE_FN,
+            statement_index=0,
+            principal="lambda.amazonaws.com",
         )
     ]
     assert risky_edges(graph, by_principal) == {(LAMBDA, ROLE_FN, _assume(LAMBDA, ROLE_FN).key)}
-    assert risky_edges(graph, [FakeFinding(code="X", severity="low", title="t", role_arn="arn:nope")]) == frozenset()
+    assert risky_edges(graph, [FakeFinding(code="X", severity="high", title="t", role_arn="arn:nope")]) == frozenset()
+
+
+def test_role_wide_and_low_findings_do_not_paint_edges(graph):
+    """ROLE_UNUSED (low, about the role as a whole) must not thicken every edge into the role."""
+    unused = FakeFinding(code="ROLE_UNUSED", severity="low", title="t", role_arn=ROLE_FN)
+    low_specific = FakeFinding(code="X", severity="low", title="t", role_arn=ROLE_FN, statement_index=0)
+    role_wide_high = FakeFinding(code="X", severity="high", title="t", role_arn=ROLE_FN)
+    assert risky_edges(graph, [unused, low_specific, role_wide_high]) == frozenset()
+    assert not any(marks_an_edge(f) for f in (unused, low_specific, role_wide_high))
+    assert marks_an_edge(FakeFinding(code="X", severity="medium", title="t", role_arn=ROLE_FN, principal="x"))
+
+
+def test_window_and_export_share_the_edge_rule():
+    from types import SimpleNamespace
+
+    from iamviz.cli.export import _marks_an_edge
+
+    for severity in ("critical", "high", "medium", "low", "info"):
+        for index, principal in ((None, None), (0, None), (None, "p")):
+            finding = SimpleNamespace(severity=severity, statement_index=index, principal=principal)
+            assert _marks_an_edge(finding) == marks_an_edge(finding)
 
 
 def test_choose_focus_starts_from_the_riskiest_role(graph):

@@ -87,25 +87,17 @@ def prepare(args: argparse.Namespace) -> Prepared:
     return Prepared(
         graph=graph,
         node_ids=node_ids,
-        risky_edges=risky_edges(graph, [f for f in findings if _marks_an_edge(f)]),
+        risky_edges=risky_edges(graph, findings),  # only findings that mark an edge (marks_an_edge)
         findings_by_node={k: tuple(v) for k, v in by_node.items()},
         snapshot=snapshot,
     )
 
 
-#: Findings at least this severe (0 critical .. 4 info) thicken the edges they name.
-EDGE_SEVERITY_LIMIT = 2
-
-
 def _marks_an_edge(finding: Any) -> bool:
-    """Whether a finding is drawn on an edge: medium or worse, and about a statement or a principal.
+    """Whether a finding is drawn on an edge (the rule is shared with the window: ``gui.document.marks_an_edge``)."""
+    from iamviz.gui.document import marks_an_edge
 
-    Findings about a role as a whole (``ROLE_UNUSED``) stay on the role's badge instead of painting every edge.
-    """
-    from iamviz.gui.document import severity_rank
-
-    specific = finding.statement_index is not None or bool(finding.principal)
-    return specific and severity_rank(finding.severity) <= EDGE_SEVERITY_LIMIT
+    return marks_an_edge(finding)
 
 
 def resolve_node(graph: TrustGraph, name: str) -> str:

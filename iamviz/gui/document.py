@@ -278,10 +278,27 @@ def _principal_matches(graph: TrustGraph, source: str, principal: str) -> bool:
     return source.split(":", 1)[-1] == principal  # service:lambda.amazonaws.com, federated:host
 
 
+EDGE_SEVERITY_LIMIT = 2
+"""Findings at least this severe (0 critical .. 4 info) thicken the edges they name."""
+
+
+def marks_an_edge(finding: Finding) -> bool:
+    """Whether a finding is drawn on edges: medium or worse, and about a statement or a principal.
+
+    Findings about a role as a whole (``ROLE_UNUSED``, low ones like ``ACCOUNT_ROOT_TRUST_BROAD``) stay on the
+    role's badge instead of painting every edge into it. The window and ``iamviz export`` share this rule.
+    """
+    specific = getattr(finding, "statement_index", None) is not None or bool(getattr(finding, "principal", None))
+    return specific and severity_rank(getattr(finding, "severity", "")) <= EDGE_SEVERITY_LIMIT
+
+
 def risky_edges(graph: TrustGraph, findings: Iterable[Finding]) -> frozenset[EdgeRef]:
-    """The assume-role edges each finding points at: into its role, from its principal and statement if named."""
+    """The assume-role edges the findings that :func:`marks_an_edge` point at: into the finding's role, from its
+    principal and statement when named."""
     risky: set[EdgeRef] = set()
     for finding in findings:
+        if not marks_an_edge(finding):
+            continue
         role = finding.role_arn
         if not role or not graph.has_node(role):
             continue
