@@ -13,6 +13,11 @@ os.environ.setdefault("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
 os.environ.setdefault("AWS_CONFIG_FILE", os.devnull)
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
+# The PySide6 6.12 refcount workaround (None/True/False) before any test paints; it imports no Qt.
+from iamviz.render._pyside_none import protect_none
+
+protect_none()
+
 REPO = Path(__file__).resolve().parents[1]
 REAL_WORLD = REPO.parent / "shared" / "real-world"
 

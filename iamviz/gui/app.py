@@ -10,15 +10,16 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-import iamviz.render  # noqa: F401  (its PySide6 refcount workaround must run before any widget exists)
 from iamviz import __version__
 from iamviz._paths import resources_dir
 from iamviz.gui.errors import install_exception_hook
 from iamviz.gui.main_window import MainWindow
+from iamviz.render._pyside_none import protect_none
 
 
 def application(argv: Sequence[str] | None = None) -> QApplication:
     """The running QApplication, created (named and iconed) when there is none."""
+    protect_none()  # the PySide6 6.12 refcount workaround, before any widget paints (idempotent)
     app = QApplication.instance()
     if app is None:
         app = QApplication(list(argv) if argv is not None else [sys.argv[0]])
@@ -73,6 +74,7 @@ def run_gui(
     Returns:
         The application's exit code.
     """
+    protect_none()
     app = application()
     install_exception_hook()
     window = start_window(sources, live=live, present=present, theme=theme)
