@@ -100,14 +100,14 @@ def lambda_scenario(snapshot: Snapshot, facts: Facts, what_if: str | None = None
         caption=f"With the role's credentials the function calls ec2:StartInstances on {instance}; the role's "
         "permission policy allows it. The credentials expire on their own.",
     )
-    return Scenario(
-        id="lambda" if what_if is None else f"lambda:{what_if}",
+    return _scenario(
+        story,
+        name="lambda",
         title="Lambda execution role",
         summary="An AWS service assumes a role on behalf of your function.",
-        steps=tuple(story.steps),
         use_case="lambda",
-        what_if=_what_if(LAMBDA_WHAT_IFS, what_if),
-        what_ifs=LAMBDA_WHAT_IFS,
+        options=LAMBDA_WHAT_IFS,
+        what_if=what_if,
     )
 
 
@@ -200,14 +200,14 @@ def break_glass_scenario(snapshot: Snapshot, facts: Facts, what_if: str | None =
         f"so the log shows that {user} stopped the instance, and when.",
         error_code="Client.UnauthorizedOperation",
     )
-    return Scenario(
-        id="break-glass" if what_if is None else f"break-glass:{what_if}",
+    return _scenario(
+        story,
+        name="break-glass",
         title="Break-glass emergency role",
         summary="Read-only staff take elevated rights only in an emergency, with MFA, and the log shows who.",
-        steps=tuple(story.steps),
         use_case="break-glass",
-        what_if=_what_if(BREAK_GLASS_WHAT_IFS, what_if),
-        what_ifs=BREAK_GLASS_WHAT_IFS,
+        options=BREAK_GLASS_WHAT_IFS,
+        what_if=what_if,
     )
 
 
@@ -284,14 +284,14 @@ def saml_scenario(snapshot: Snapshot, facts: Facts, what_if: str | None = None) 
         caption=f"The AWS console opens as {_name(role_arn)}/{person}. What she may do is what the role allows — "
         "here, reading.",
     )
-    return Scenario(
-        id="saml" if what_if is None else f"saml:{what_if}",
+    return _scenario(
+        story,
+        name="saml",
         title="Corporate AD federation (SAML)",
         summary="Staff sign in with Active Directory through AD FS and get role credentials, no IAM users.",
-        steps=tuple(story.steps),
         use_case="saml",
-        what_if=_what_if(SAML_WHAT_IFS, what_if),
-        what_ifs=SAML_WHAT_IFS,
+        options=SAML_WHAT_IFS,
+        what_if=what_if,
     )
 
 
@@ -383,14 +383,14 @@ def web_identity_scenario(snapshot: Snapshot, facts: Facts, what_if: str | None 
         caption=f"The app writes the trip into {_name(table)}. The policy lets each rider write only items whose "
         "key is their own Cognito identity.",
     )
-    return Scenario(
-        id="web-identity" if what_if is None else f"web-identity:{what_if}",
+    return _scenario(
+        story,
+        name="web-identity",
         title="Web identity federation (mobile app)",
         summary="Millions of app users get AWS credentials through Cognito and a social sign-in, no IAM users.",
-        steps=tuple(story.steps),
         use_case="web-identity",
-        what_if=_what_if(WEB_WHAT_IFS, what_if),
-        what_ifs=WEB_WHAT_IFS,
+        options=WEB_WHAT_IFS,
+        what_if=what_if,
     )
 
 
@@ -453,14 +453,14 @@ def github_scenario(snapshot: Snapshot, facts: Facts, what_if: str | None = None
         title="The workflow deploys",
         caption=f"The workflow updates {_name(resource)} with the role's credentials.",
     )
-    return Scenario(
-        id="github-actions" if what_if is None else f"github-actions:{what_if}",
+    return _scenario(
+        story,
+        name="github-actions",
         title="CI federation (GitHub Actions OIDC)",
         summary="A CI pipeline gets short-lived deploy credentials from an OIDC token, scoped to one repository.",
-        steps=tuple(story.steps),
         use_case="web-identity",
-        what_if=_what_if(GITHUB_WHAT_IFS, what_if),
-        what_ifs=GITHUB_WHAT_IFS,
+        options=GITHUB_WHAT_IFS,
+        what_if=what_if,
     )
 
 
@@ -521,14 +521,14 @@ def cross_account_scenario(snapshot: Snapshot, facts: Facts, what_if: str | None
         caption=f"With the partner role's credentials {user} uploads the export into the partner's bucket. "
         "Nobody created an IAM user for her in the partner's account.",
     )
-    return Scenario(
-        id="cross-account" if what_if is None else f"cross-account:{what_if}",
+    return _scenario(
+        story,
+        name="cross-account",
         title="Cross-account partner access",
         summary="Your user takes a role in a partner's account, guarded by an ExternalId, to upload to its S3 bucket.",
-        steps=tuple(story.steps),
         use_case="cross-account",
-        what_if=_what_if(CROSS_WHAT_IFS, what_if),
-        what_ifs=CROSS_WHAT_IFS,
+        options=CROSS_WHAT_IFS,
+        what_if=what_if,
     )
 
 
@@ -545,6 +545,27 @@ BUILTIN: dict[str, tuple[str, Builder]] = {
     "github-actions": ("web_identity", github_scenario),
     "cross-account": ("cross_account", cross_account_scenario),
 }
+
+
+def _scenario(
+    story: StoryBuilder,
+    *,
+    name: str,
+    title: str,
+    summary: str,
+    use_case: str,
+    options: tuple[WhatIf, ...],
+    what_if: str | None,
+) -> Scenario:
+    return Scenario(
+        id=name if what_if is None else f"{name}:{what_if}",
+        title=title,
+        summary=summary,
+        steps=tuple(story.steps),
+        use_case=use_case,
+        what_if=_what_if(options, what_if),
+        what_ifs=options,
+    )
 
 
 def _what_if(options: tuple[WhatIf, ...], chosen: str | None) -> WhatIf | None:
