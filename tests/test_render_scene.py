@@ -290,3 +290,49 @@ def test_a_theme_with_the_same_sizes_keeps_every_badge_in_place(scene):
     before = badges()
     scene.set_theme(load_theme("dark"))
     assert badges() == before
+
+
+# ---- lanes: hidden when empty, titles readable at any zoom ----------------------------------------------------------
+
+
+def test_a_lane_whose_nodes_are_all_hidden_is_hidden_with_its_title(scene):
+    from iamviz.render.items import LaneTitleItem
+
+    layout = scene.layout
+    lanes = {lane.account_id: lane for lane in scene.lane_items()}
+    titles = {t.lane.account_id: t for t in scene.items() if isinstance(t, LaneTitleItem)}
+    assert set(titles) == set(lanes)
+    victim = next(key for key in lanes if key != WORKLOAD)
+    in_victim = [n for n, lane in layout.node_lanes.items() if lane == victim]
+    scene.set_hidden_nodes(in_victim)
+    assert not lanes[victim].isVisible() and not titles[victim].isVisible()
+    assert all(lanes[k].isVisible() and titles[k].isVisible() for k in lanes if k != victim)
+    scene.set_hidden_nodes([])
+    assert all(lane.isVisible() for lane in lanes.values())
+
+
+def test_lane_titles_stay_readable_when_zoomed_out(scene):
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from iamviz.render.items import MIN_LANE_TITLE_PX, LaneTitleItem
+
+    (title,) = [t for t in scene.items() if isinstance(t, LaneTitleItem) and t.lane.account_id == WORKLOAD]
+    assert title.shape().isEmpty()  # never takes clicks meant for the nodes under it
+    assert title.screen_px(1.0) == 0  # at 100 % the lane draws its own title
+    assert title.screen_px(0.2) == MIN_LANE_TITLE_PX
+    # Rendered at 20 %: the plate with the title covers the lane's top-left (hiding the item changes the pixels).
+    rect = title.lane.rect()
+
+    def dark_pixels() -> int:
+        image = QImage(400, 200, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.scale(0.2, 0.2)
+        painter.translate(-rect.topLeft())
+        scene.render(painter, rect, rect)
+        painter.end()
+        return sum(1 for x in range(4, 150) for y in range(4, 20) if image.pixelColor(x, y).lightness() < 100)
+
+    shown = dark_pixels()
+    title.setVisible(False)
+    assert shown > dark_pixels() + 30

@@ -47,6 +47,8 @@ class Z(IntEnum):
 
 #: Below these on-screen sizes (px) a detail is not drawn.
 _MIN_TEXT_PX = 5.0
+#: Lane titles never get smaller than this on screen (see :class:`LaneTitleItem`).
+MIN_LANE_TITLE_PX = 12.0
 _MIN_ICON_PX = 7.0
 _MIN_ARROW_LOD = 0.3
 _MAX_DETOURS = 4
@@ -693,7 +695,7 @@ class LaneItem(QGraphicsItem):
         fill = theme.colors.external_lane_fill if self.external else theme.colors.lane_fill
         painter.setBrush(style.color(fill))
         painter.drawRoundedRect(self._rect, 12, 12)
-        if style.lane_font.pixelSize() * lod >= _MIN_TEXT_PX:
+        if style.lane_font.pixelSize() * lod >= MIN_LANE_TITLE_PX:  # smaller: LaneTitleItem draws it, on top
             m = style.metrics
             painter.setFont(style.lane_font)
             painter.setPen(style.color(theme.colors.muted))
@@ -705,6 +707,63 @@ class LaneItem(QGraphicsItem):
             )
             text = style.lane_metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, title.width())
             painter.drawText(title, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+
+class LaneTitleItem(QGraphicsItem):
+    """A lane's title when zoomed out too far for the lane to draw it: never smaller than
+    :data:`MIN_LANE_TITLE_PX` on screen, on a plate above the nodes, so which account is where stays readable.
+
+    It takes no mouse events and has no shape (clicks and rubber bands go to the nodes under it).
+    """
+
+    def __init__(self, lane: LaneItem) -> None:
+        super().__init__()
+        self.lane = lane
+        self.setZValue(Z.NODE_HIGHLIGHTED + 1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def set_style(self, style: Style) -> None:
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.lane.rect()
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def screen_px(self, lod: float) -> float:
+        """The title's size on screen at ``lod`` (0: the lane draws it itself)."""
+        style = self.lane._style
+        return 0.0 if style.lane_font.pixelSize() * lod >= MIN_LANE_TITLE_PX else MIN_LANE_TITLE_PX
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = _lod(option, painter)
+        if lod <= 0 or not self.screen_px(lod):
+            return
+        lane, style = self.lane, self.lane._style
+        theme = style.theme
+        rect = lane.rect()
+        font = QFont(style.lane_font)
+        font.setPixelSize(max(1, round(MIN_LANE_TITLE_PX)))
+        fm = QFontMetricsF(font)
+        pad = 4.0
+        painter.save()
+        painter.translate(rect.topLeft())
+        painter.scale(1 / lod, 1 / lod)  # from here on, one unit is one screen pixel
+        width = max(0.0, rect.width() * lod - 2 * pad)
+        text = fm.elidedText(lane.label, Qt.TextElideMode.ElideRight, width - 2 * pad)
+        plate = QRectF(pad, pad, min(width, fm.horizontalAdvance(text) + 2 * pad), fm.height() + pad)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        fill = QColor(style.color(theme.colors.external_lane_fill if lane.external else theme.colors.lane_fill))
+        fill.setAlphaF(0.92)
+        painter.setPen(QPen(style.color(theme.colors.lane_stroke), 1.0))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(plate, 4, 4)
+        painter.setFont(font)
+        painter.setPen(style.color(theme.colors.text))
+        painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
 
 # ---- Legend ---------------------------------------------------------------------------------------------------------

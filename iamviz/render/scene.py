@@ -19,6 +19,7 @@ from iamviz.model.graph import EdgeKind, TrustEdge, TrustGraph
 from iamviz.render.items import (
     EdgeItem,
     LaneItem,
+    LaneTitleItem,
     LegendItem,
     NodeItem,
     Style,
@@ -56,6 +57,7 @@ class TrustScene(QGraphicsScene):
         self._edges: dict[EdgeRef, EdgeItem] = {}
         self._edges_at: dict[str, list[EdgeItem]] = {}
         self._lanes: list[LaneItem] = []
+        self._lane_titles: list[LaneTitleItem] = []
         self._hidden: frozenset[str] = frozenset()
         self._highlight: tuple[frozenset[str], frozenset[EdgeRef], bool] | None = None
         self._animations = True
@@ -124,7 +126,7 @@ class TrustScene(QGraphicsScene):
         """
         self.clearSelection()
         self.clear()
-        self._nodes, self._edges, self._edges_at, self._lanes = {}, {}, {}, []
+        self._nodes, self._edges, self._edges_at, self._lanes, self._lane_titles = {}, {}, {}, [], []
         self._graph = graph
         self._findings = {
             node_id: tuple(getattr(f, "code", f) for f in found) for node_id, found in (findings_by_node or {}).items()
@@ -164,6 +166,9 @@ class TrustScene(QGraphicsScene):
             )
             self.addItem(item)
             self._lanes.append(item)
+            title = LaneTitleItem(item)  # the title again, on top and readable, when zoomed far out
+            self.addItem(title)
+            self._lane_titles.append(title)
         for node in graph.nodes():
             if node.id not in layout.positions:
                 continue
@@ -304,7 +309,7 @@ class TrustScene(QGraphicsScene):
             self._layout = self._relayout(self._layout)
             self.blockSignals(True)
             self.clear()
-            self._nodes, self._edges, self._edges_at, self._lanes = {}, {}, {}, []
+            self._nodes, self._edges, self._edges_at, self._lanes, self._lane_titles = {}, {}, {}, [], []
             self._build()
             self.blockSignals(False)
             self._reselect(selected)
@@ -381,6 +386,24 @@ class TrustScene(QGraphicsScene):
             item.setVisible(node_id not in hidden)
         for (source, target, _), item in self._edges.items():
             item.set_shown(source not in hidden and target not in hidden)
+        self._show_lanes_in_use()
+
+    def _show_lanes_in_use(self) -> None:
+        """Hide the lanes (and their titles) whose every node is hidden; a lane without nodes stays."""
+        layout = self._layout
+        if layout is None or not layout.node_lanes:
+            return
+        used: set[str] = set()
+        present: set[str] = set()
+        for node_id, lane in layout.node_lanes.items():
+            if node_id in self._nodes:
+                present.add(lane)
+                if node_id not in self._hidden:
+                    used.add(lane)
+        for lane_item, title in zip(self._lanes, self._lane_titles, strict=True):
+            shown = lane_item.account_id in used or lane_item.account_id not in present
+            lane_item.setVisible(shown)
+            title.setVisible(shown)
 
     # ---- Legend
     def legend_item(self, *, max_width: float = 900.0) -> LegendItem:
