@@ -7,12 +7,13 @@ search and filters are computed by :mod:`iamviz.gui.viewstate`; drawing is the r
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QStyle,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QWidget,
@@ -52,6 +54,7 @@ from iamviz.gui.dialogs import (
 from iamviz.gui.document import Document, describe_error
 from iamviz.gui.findings_panel import FindingsPanel
 from iamviz.gui.inspector import InspectorPanel
+from iamviz.gui.legend import LegendBar
 from iamviz.gui.player import attach_player
 from iamviz.gui.presentation import attach_presentation
 from iamviz.gui.searchbar import SearchFilterBar
@@ -60,10 +63,23 @@ from iamviz.gui.view import TrustView
 from iamviz.gui.viewstate import ViewFilter, hidden_nodes, neighbourhood, search
 from iamviz.gui.workers import Job, Worker
 from iamviz.loading.samples import list_samples
+from iamviz.model.graph import NodeKind
 from iamviz.render.scene import TrustScene
 from iamviz.render.theme import THEME_NAMES, load_theme
 
 TEXT_SCALE_STEP = 1.15
+DEFAULT_SIZE = QSize(1280, 800)
+"""The window's size on first start (never more than the screen has)."""
+SIDE_DOCK_WIDTH = 340
+"""Width of the right-hand docks (Use cases / Inspector / Findings, tabbed) on first start."""
+USE_CASES_WIDTH = 240
+"""Width of the Use cases dock when the screen is wide enough to give it its own column (left)."""
+WIDE_SCREEN = 1600
+"""From this screen width on, the Use cases dock gets its own column instead of a tab on the right."""
+READABLE_ZOOM = 0.8
+"""A graph that fits only below this zoom opens at this zoom instead (labels about 10 px and up), on its hot spot."""
+OVERVIEW_NODES = 60
+"""Graphs up to this many drawn nodes always open fitted whole (an overview beats a readable corner)."""
 # Fusion draws check boxes with the window colour darkened: invisible on a dark base. Outline them instead.
 DARK_INDICATORS = """
 QCheckBox::indicator, QTreeView::indicator, QListView::indicator {
@@ -137,11 +153,13 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle("iamviz")
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        self.resize(self._first_size())
         self.scene = self._make_scene()
         self.view = TrustView(self.scene, self)
         self.setCentralWidget(self.view)
+        self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
         self._connect_scene()
+        self._raise_inspector = True  # a selection on the canvas brings the Inspector tab forward
 
         self.inspector = InspectorPanel(self)
         self.inspector.node_link_activated.connect(self.select_node)
@@ -151,7 +169,11 @@ class MainWindow(QMainWindow):
         self.findings_dock = self._dock("Findings", "findings", self.findings_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.findings_dock)
-        self.splitDockWidget(self.inspector_dock, self.findings_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.inspector_dock, self.findings_dock)  # one column: the canvas gets the width
+        self.legend_bar = LegendBar(self.scene, self)
+        self.legend_dock = self._dock("Legend", "legend", self.legend_bar)
+        self.legend_dock.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.legend_dock)
 
         self.search_bar = SearchFilterBar(self)
         self.search_bar.search_changed.connect(self._on_search_changed)
@@ -167,8 +189,12 @@ class MainWindow(QMainWindow):
         self._apply_text_scale()
         self.player_docks = attach_player(self)  # the scenario player, event log and use cases (gui/player.py)
         self.presentation = attach_presentation(self, self.player_docks)
-        self._default_dock_sizes()
+        self._arrange_default_docks()
         self._restore_window_state()
+        if self.player_docks is not None:
+            self.player_docks.sync_visibility()  # the player shows only while a scenario is loaded
+        if self.settings.geometry is None:
+            self.resize(self._first_size())  # again: adding the docks may have grown the window past the screen
 
     # ================================================================================================ construction
     def _make_scene(self) -> TrustScene:
@@ -237,6 +263,16 @@ class MainWindow(QMainWindow):
         # Ctrl+plus/minus scale text, as issue 7 asks; the view's own +/- keys zoom.
         self.act_zoom_in.setShortcut(QKeySequence())
         self.act_zoom_out.setShortcut(QKeySequence())
+        self.act_legend = self.legend_dock.toggleViewAction()
+        self.act_legend.setText("&Legend")
+        self.act_legend.setShortcut(QKeySequence("Ctrl+L"))
+        self.act_legend.setStatusTip("Show what the shapes, lines and badges mean")
+        self.addAction(self.act_legend)
+        self.act_chains = self._action(
+            "&Chains…", self.open_chains, shortcut="Ctrl+K",
+            tip="Find and animate assume-role chains between a principal and a role",
+        )  # fmt: skip
+        self.act_chains.setEnabled(False)
         self.act_whole = self._action(
             "Show &whole graph", self.show_whole_graph, tip="Lay out and draw every node of a large graph"
         )
@@ -279,6 +315,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for action in (self.act_fit, self.act_zoom_in, self.act_zoom_out, self.act_whole):
             view_menu.addAction(action)
+        view_menu.addAction(self.act_legend)
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("&Theme")
         for action in self.theme_actions.values():
@@ -290,6 +327,7 @@ class MainWindow(QMainWindow):
         panels = view_menu.addMenu("&Panels")
         panels.addAction(self.inspector_dock.toggleViewAction())
         panels.addAction(self.findings_dock.toggleViewAction())
+        panels.addAction(self.legend_dock.toggleViewAction())
         view_menu.addAction(self.act_present)
 
         help_menu = bar.addMenu("&Help")
@@ -345,6 +383,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(open_button)
         toolbar.addAction(self.act_connect)
         toolbar.addAction(self.act_export)
+        toolbar.addAction(self.act_chains)
         toolbar.addSeparator()
         toolbar.addWidget(self.search_bar)
         self.toolbar = toolbar
@@ -366,15 +405,48 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.zoom_label)
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
 
-    def _default_dock_sizes(self) -> None:
-        """Docks as narrow as they can usefully be, so the graph gets the room (a saved state overrides this)."""
-        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
-        self.resizeDocks([self.inspector_dock], [340], horizontal)
-        self.resizeDocks([self.inspector_dock, self.findings_dock], [560, 160], vertical)
+    def _first_size(self) -> QSize:
+        """The default size, shrunk to the screen's free area (a 1280×720 projector gets the whole screen)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        free = screen.availableGeometry().size()
+        return DEFAULT_SIZE.boundedTo(free) if free.isValid() and not free.isEmpty() else DEFAULT_SIZE
+
+    def _arrange_default_docks(self) -> None:
+        """Docks that leave the canvas the room (a saved state overrides this).
+
+        One right-hand column of tabs (Use cases, Inspector, Findings) on screens narrower than
+        :data:`WIDE_SCREEN`, Use cases in its own left column on wider ones; the player under the canvas appears
+        only while a scenario is loaded.
+        """
+        horizontal, right = Qt.Orientation.Horizontal, Qt.DockWidgetArea.RightDockWidgetArea
         docks = getattr(self, "player_docks", None)
-        if docks is not None:
-            self.resizeDocks([docks.use_cases_dock], [250], horizontal)
-            self.resizeDocks([docks.player_dock], [120], vertical)
+        use_cases = docks.use_cases_dock if docks is not None else None
+        tabs = [self.inspector_dock, self.findings_dock]
+        if use_cases is not None and self.width() < WIDE_SCREEN:
+            tabs.insert(0, use_cases)
+        # Qt tabs a dock into a group only at its end, and splits below a group only when added after it:
+        # take the right column apart and build it again in order.
+        for dock in (*tabs, self.legend_dock):
+            self.removeDockWidget(dock)
+        for dock in tabs:
+            self.addDockWidget(right, dock)
+            dock.show()
+        for first, second in itertools.pairwise(tabs):
+            self.tabifyDockWidget(first, second)
+        self.addDockWidget(right, self.legend_dock, Qt.Orientation.Vertical)  # under the tabs
+        self.legend_dock.show()
+        tabs[0].raise_()
+        if use_cases is not None and use_cases not in tabs:
+            self.resizeDocks([use_cases], [USE_CASES_WIDTH], horizontal)
+        self.resizeDocks([self.inspector_dock], [SIDE_DOCK_WIDTH], horizontal)
+
+    def show_dock(self, dock: QDockWidget) -> None:
+        """Show ``dock`` and bring its tab forward."""
+        if not self._presenting:
+            dock.setVisible(True)
+            dock.raise_()
 
     def _restore_window_state(self) -> None:
         geometry = self.settings.geometry
@@ -544,13 +616,48 @@ class MainWindow(QMainWindow):
         self.search_bar.set_focus_node(None)  # emits filter_changed -> applies filters
         if self.search_bar.query:
             self._on_search_changed(self.search_bar.query)
-        for action in (self.act_save, self.act_export, self.act_fit):
+        for action in (self.act_save, self.act_export, self.act_fit, self.act_chains):
             action.setEnabled(True)
         self.act_whole.setEnabled(document.focus is not None)
+        self.legend_bar.refresh()
         self._show_summary()
-        QTimer.singleShot(0, self.view.fit_all)
+        self.document_changed.emit(document)  # the player docks settle first: the canvas has its final size
+        self.initial_view()
+        QTimer.singleShot(0, self.initial_view)  # again once the docks' new sizes are laid out
+
+    def initial_view(self) -> None:
+        """Fit the graph; when that would make labels too small to read, show its hot spot at a readable zoom."""
+        doc = self.document
+        if doc is None:
+            return
         self.view.fit_all()
-        self.document_changed.emit(document)
+        if self.view.zoom >= READABLE_ZOOM or len(doc.layout.positions) <= OVERVIEW_NODES:
+            self._show_summary()
+            return
+        spot = self._hot_spot()
+        item = self.scene.node_item(spot) if spot else None
+        self.view.set_zoom(READABLE_ZOOM)
+        if item is not None:
+            self.view.centerOn(item.sceneBoundingRect().center())
+            label = doc.graph.node(spot).label
+            why = "riskiest" if spot in doc.findings_by_node else "most connected"
+            shown = f"Showing the area around {label} ({why} role) at {READABLE_ZOOM:.0%}"
+        else:
+            shown = f"Showing part of the graph at {READABLE_ZOOM:.0%}"
+        drawn = len(doc.layout.positions)
+        self.status_label.setText(f"{shown}; press F to fit all {drawn:,} drawn nodes. " + (doc.focus_note or ""))
+
+    def _hot_spot(self) -> str | None:
+        """The drawn role to open on: the most severe finding's, else the one with most principals."""
+        doc = self.document
+        assert doc is not None
+        drawn = doc.layout.positions
+        for finding in doc.findings:  # most severe first
+            if finding.role_arn in drawn:
+                return finding.role_arn
+        nxg = doc.graph.nx
+        roles = [n.id for n in doc.graph.nodes() if n.kind is NodeKind.ROLE and n.id in drawn]
+        return max(roles, key=lambda r: (nxg.in_degree(r), r), default=None)
 
     def _show_summary(self) -> None:
         doc = self.document
@@ -606,12 +713,16 @@ class MainWindow(QMainWindow):
             return
         self.selected_node = node_id
         self.inspector.show_node(node_id)
+        if self._raise_inspector:
+            self.show_dock(self.inspector_dock)
         if self.view_filter.focus is not None and self.view_filter.focus != node_id:
             self.search_bar.set_focus_node(node_id)
 
     def _on_edge_selected(self, source: str, target: str, key: str) -> None:
         self.selected_node = None
         self.inspector.show_edge(source, target, key)
+        if self._raise_inspector:
+            self.show_dock(self.inspector_dock)
 
     def _on_selection_cleared(self) -> None:
         self.selected_node = None
@@ -621,7 +732,11 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc is None or not doc.graph.has_node(role_arn):
             return
-        self.select_node(role_arn)
+        self._raise_inspector = False  # keep the findings list in front while the user goes through it
+        try:
+            self.select_node(role_arn)
+        finally:
+            self._raise_inspector = True
         if statement_index >= 0:
             for edge in doc.graph.in_edges(role_arn):
                 if edge.statement_index == statement_index:
@@ -715,6 +830,8 @@ class MainWindow(QMainWindow):
 
     def _apply_theme(self, name: str) -> None:
         self.scene.set_theme(load_theme(name))
+        if hasattr(self, "legend_bar"):
+            self.legend_bar.refresh()
         palette = QApplication.style().standardPalette()
         if name == "dark":
             dark = {
@@ -762,6 +879,7 @@ class MainWindow(QMainWindow):
 
     def _apply_text_scale(self) -> None:
         self.scene.set_text_scale(self.text_scale)
+        self.legend_bar.refresh()
         font = QFont(QApplication.font())
         if self._base_font_size > 0:
             font.setPointSizeF(self._base_font_size * self.text_scale)
@@ -769,12 +887,29 @@ class MainWindow(QMainWindow):
             widget.setFont(font)
         self.status_label.setText(self.status_label.text()) if self.document is None else self._show_summary()
 
+    def open_chains(self) -> None:
+        """Chains…: pick a principal and a role, see the chains between them, animate one."""
+        docks, doc, node = self.player_docks, self.document, self.selected_node
+        if docks is None or doc is None:
+            return
+        if node is not None and doc.graph.has_node(node) and doc.graph.node(node).kind is NodeKind.ROLE:
+            docks.use_cases.open_chains(target=node)
+        else:
+            docks.use_cases.open_chains(source=node)
+
     def toggle_presenting(self) -> None:
         """Presentation mode: full screen with the panels, toolbar and menus hidden; Esc or F5 leaves."""
         self._presenting = not self._presenting
         if self._presenting:
             self._saved_state = self.saveState()
-            for widget in (self.inspector_dock, self.findings_dock, self.toolbar, self.statusBar(), self.menuBar()):
+            for widget in (
+                self.inspector_dock,
+                self.findings_dock,
+                self.legend_dock,
+                self.toolbar,
+                self.statusBar(),
+                self.menuBar(),
+            ):
                 widget.setVisible(False)
             self.showFullScreen()
         else:

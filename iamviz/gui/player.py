@@ -665,6 +665,9 @@ class PlayerDocks(QObject):
         self.use_cases_dock = self._dock("Use cases", "use-cases", self.use_cases, Qt.DockWidgetArea.LeftDockWidgetArea)
         window.tabifyDockWidget(self.player_dock, self.log_dock)
         self.player_dock.raise_()
+        self._sized = False
+        self.player.scenario_changed.connect(lambda _s: self.sync_visibility())
+        self.sync_visibility()
         self.keys = install_player_keys(window, self.player)
         self.player.step_changed.connect(self._sync_log)
         self.player.scenario_changed.connect(lambda _s: self._sync_log(self.player.index))
@@ -690,6 +693,35 @@ class PlayerDocks(QObject):
         self.camera.reset_room()
         self.player.load(None)
         self.use_cases.set_document(document.snapshot, document.graph)
+        self.sync_visibility()
+        if self.has_lessons and not self._presenting():
+            self.use_cases_dock.raise_()
+
+    @property
+    def has_lessons(self) -> bool:
+        """Whether the open document has built-in use cases (samples do; real accounts do not)."""
+        return self.use_cases.tree.topLevelItemCount() > 0
+
+    def _presenting(self) -> bool:
+        return bool(getattr(self.window, "_presenting", False))
+
+    def sync_visibility(self) -> None:
+        """The player and event log only while a scenario is loaded; Use cases only when there are lessons.
+
+        Chains stay reachable without the Use cases dock (the toolbar's Chains… and the canvas's right-click menu).
+        """
+        if self._presenting():
+            return  # presentation mode hides every panel and restores them when it ends
+        playing = self.player.scenario is not None
+        for dock in (self.player_dock, self.log_dock):
+            dock.setVisible(playing)
+        if playing:
+            self.player_dock.raise_()
+            if not self._sized:
+                self._sized = True
+                height = self.bar.sizeHint().height() + 28  # the bar plus the dock's title and tabs
+                self.window.resizeDocks([self.player_dock], [height], Qt.Orientation.Vertical)
+        self.use_cases_dock.setVisible(self.has_lessons or self.use_cases.graph is None)
 
     def panels(self) -> list[QDockWidget]:
         return [self.player_dock, self.log_dock, self.use_cases_dock]
