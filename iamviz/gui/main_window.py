@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.act_text_smaller)
         view_menu.addAction(self.act_text_reset)
         view_menu.addSeparator()
-        panels = view_menu.addMenu("&Panels")
+        panels = self.panels_menu = view_menu.addMenu("&Panels")
         panels.addAction(self.inspector_dock.toggleViewAction())
         panels.addAction(self.findings_dock.toggleViewAction())
         panels.addAction(self.legend_dock.toggleViewAction())

@@ -331,9 +331,10 @@ class CredentialsCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         grid = QGridLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
-        grid.setVerticalSpacing(2)
-        self.heading = QLabel("<b>Temporary credentials</b>")
+        grid.setContentsMargins(8, 4, 8, 4)
+        grid.setVerticalSpacing(1)
+        self.setToolTip("The temporary credentials STS issued at this step (the session name is in the ARN)")
+        self.heading = QLabel("<b>Credentials</b>")
         self.key_label = QLabel()
         self.session_label = QLabel()
         self.role_label = QLabel()
@@ -344,14 +345,15 @@ class CredentialsCard(QFrame):
             label.setFont(mono)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.role_label.setWordWrap(True)
-        grid.addWidget(self.heading, 0, 0, 1, 2)
-        for row, (name, label) in enumerate(
-            (("Access key ID", self.key_label), ("Session", self.session_label), ("Expires", self.expiry_label)),
-            start=1,
-        ):
-            grid.addWidget(QLabel(name), row, 0)
-            grid.addWidget(label, row, 1)
-        grid.addWidget(self.role_label, 4, 0, 1, 2)
+        # Three rows, so the player stays one strip under the canvas: key, expiry, then the session's ARN (which
+        # names the session too; the separate session label is kept for text() and tests, not shown).
+        grid.addWidget(self.heading, 0, 0)
+        grid.addWidget(self.key_label, 0, 1)
+        grid.addWidget(QLabel("Expires"), 1, 0)
+        grid.addWidget(self.expiry_label, 1, 1)
+        grid.addWidget(self.role_label, 2, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        self.session_label.setVisible(False)
         self._credentials = None
         self._start: datetime | None = None
         self._elapsed = QElapsedTimer()
@@ -563,11 +565,13 @@ class PlayerBar(QWidget):
         controls.addWidget(self.loop_box)
         controls.addStretch(1)
         text = QVBoxLayout()
+        text.setSpacing(2)
         text.addLayout(controls)
         text.addWidget(self.title_label)
-        text.addWidget(self.caption_label, 1)
+        text.addWidget(self.caption_label)
+        text.addStretch(1)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setContentsMargins(6, 2, 6, 2)
         layout.addLayout(text, 3)
         layout.addWidget(self.card, 2)
 
@@ -662,7 +666,14 @@ class PlayerDocks(QObject):
         self.log_dock = self._dock(
             "Event log (CloudTrail)", "event-log", self.log, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        for dock in (self.player_dock, self.log_dock):  # their tabs name them: no title bar, a compact strip
+            dock.setTitleBarWidget(QWidget(dock))
+
         self.use_cases_dock = self._dock("Use cases", "use-cases", self.use_cases, Qt.DockWidgetArea.LeftDockWidgetArea)
+        panels = getattr(window, "panels_menu", None)
+        if panels is not None:  # View ▸ Panels: bring any of them back by hand
+            for dock in (self.use_cases_dock, self.player_dock, self.log_dock):
+                panels.addAction(dock.toggleViewAction())
         window.tabifyDockWidget(self.player_dock, self.log_dock)
         self.player_dock.raise_()
         self._sized = False
