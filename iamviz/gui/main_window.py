@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -638,10 +638,19 @@ class MainWindow(QMainWindow):
         item = self.scene.node_item(spot) if spot else None
         self.view.set_zoom(READABLE_ZOOM)
         if item is not None:
-            self.view.centerOn(item.sceneBoundingRect().center())
+            # The role with who can assume it: all of it when that fits at a readable zoom, else the role centred.
+            rect = item.sceneBoundingRect()
+            for edge in self.scene.edges_at(spot):
+                rect = rect.united(edge.sceneBoundingRect())
+            self.view.fit_rect(rect, max_zoom=1.0)
+            if self.view.zoom < READABLE_ZOOM:
+                self.view.set_zoom(READABLE_ZOOM)
+                # The role a third from the right: who can assume it comes in from the left.
+                shift = self.view.viewport().width() / 6 / self.view.zoom
+                self.view.centerOn(item.sceneBoundingRect().center() - QPointF(shift, 0))
             label = doc.graph.node(spot).label
             why = "riskiest" if spot in doc.findings_by_node else "most connected"
-            shown = f"Showing the area around {label} ({why} role) at {READABLE_ZOOM:.0%}"
+            shown = f"Showing the area around {label} ({why} role) at {self.view.zoom:.0%}"
         else:
             shown = f"Showing part of the graph at {READABLE_ZOOM:.0%}"
         drawn = len(doc.layout.positions)
