@@ -335,9 +335,20 @@ def _rss_mb() -> float:
 
 
 def measure_size(
-    roles: int, *, seed: int, repeat: int, max_seconds: float, stage_timeout: float, only: set[str] | None
+    roles: int,
+    *,
+    seed: int,
+    repeat: int,
+    max_seconds: float,
+    stage_timeout: float,
+    only: set[str] | None,
+    progress_path: Path | None = None,
 ) -> dict[str, Any]:
-    """Run every stage ``repeat`` times on one account; return timings (lists of seconds) and statuses."""
+    """Run every stage ``repeat`` times on one account; return timings (lists of seconds) and statuses.
+
+    With ``progress_path``, the result so far is written there before and after every stage, so the parent
+    can still report a child that a stage killed (out of memory, a crash in Qt), naming that stage.
+    """
     path = account_file(roles, seed)
     result: dict[str, Any] = {"roles": roles, "file_bytes": path.stat().st_size, "stages": {}, "notes": {}}
     status: dict[str, str] = {}
@@ -365,6 +376,8 @@ def measure_size(
                 if output and output in first_ctx:
                     ctx[output] = first_ctx[output]
                 continue
+            if progress_path is not None:
+                _write_progress(progress_path, result, times, status, running=stage.key)
             try:
                 started = time.perf_counter()
                 with _time_limit(stage_timeout):
@@ -398,11 +411,25 @@ def measure_size(
                 result["notes"]["findings"] = f"{len(ctx['findings'])} findings"
         _drop_scene(ctx)
         del ctx
+    result["rss_core_mb"] = rss_core
+    _write_progress(progress_path, result, times, status, running=None)
+    return result
+
+
+def _write_progress(
+    path: Path | None,
+    result: dict[str, Any],
+    times: dict[str, list[float]],
+    status: dict[str, str],
+    *,
+    running: str | None,
+) -> None:
     for key in STAGE_KEYS:
         result["stages"][key] = {"times": times[key], "status": status.get(key, "ok" if times[key] else "not run")}
-    result["rss_core_mb"] = rss_core
     result["rss_peak_mb"] = _rss_mb()
-    return result
+    result["running"] = running
+    if path is not None:
+        path.write_text(json.dumps(result), encoding="utf-8")
 
 
 def _needed_by(key: str, only: set[str]) -> bool:
@@ -453,14 +480,14 @@ def _fmt_seconds(value: float) -> str:
     return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.3f} s"
 
 
-def _cell(stage: dict[str, Any], floor: float | None) -> str:
+def _cell(stage: dict[str, Any], floor: float | None, repeat: int) -> str:
     if not stage["times"]:
         return stage["status"]
     median = statistics.median(stage["times"])
     text = _fmt_seconds(median)
     if floor:
         text += f" ({median / floor:.1f}×)"
-    if len(stage["times"]) == 1 and stage["status"] == "ok":
+    if len(stage["times"]) == 1 and stage["status"] == "ok" and repeat > 1:
         text += " ¹"
     return text
 
@@ -476,7 +503,9 @@ def table(results: list[dict[str, Any]], *, repeat: int) -> str:
         floors.append(statistics.median(times) if times else None)
     for stage in STAGES:
         cells = [
-            _cell(r["stages"][stage.key], floor) if stage.key != "json" else _cell(r["stages"]["json"], None)
+            _cell(r["stages"][stage.key], floor, repeat)
+            if stage.key != "json"
+            else _cell(r["stages"]["json"], None, repeat)
             for r, floor in zip(results, floors, strict=True)
         ]
         lines.append(f"| {stage.label} | " + " | ".join(cells) + " |")
@@ -941,7 +970,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-iamviz", action="store_true", help="--peer: time PMapper only")
     parser.add_argument("--skip-pmapper", action="store_true", help="--peer: time iamviz only")
     parser.add_argument("--pmapper-timeout", type=float, default=3600, help="seconds before giving up on PMapper")
+    parser.add_argument(
+        "--max-memory-gb", type=float, default=8.0, help="address-space limit of each size's process (default 8)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--progress", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.install_pmapper:
@@ -950,6 +983,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.peer:
         return run_peer(args)
     if args.child is not None:
+        if args.max_memory_gb > 0:
+            limit = int(args.max_memory_gb * 1024**3)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         result = measure_size(
             args.child,
             seed=args.seed,
@@ -957,6 +993,7 @@ def main(argv: list[str] | None = None) -> int:
             max_seconds=args.max_seconds,
             stage_timeout=args.stage_timeout,
             only=set(args.only) if args.only else None,
+            progress_path=Path(args.progress) if args.progress else None,
         )
         print(json.dumps(result))
         return 0
@@ -990,12 +1027,25 @@ def main(argv: list[str] | None = None) -> int:
             "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
             "XDG_CONFIG_HOME": str(WORK_DIR / "config"),  # the window's settings, never the user's
         }
+        progress = WORK_DIR / f"progress-{roles}-{os.getpid()}.json"
+        progress.unlink(missing_ok=True)
+        cmd += ["--progress", str(progress), "--max-memory-gb", str(args.max_memory_gb)]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-        sys.stderr.write(proc.stderr)
-        if proc.returncode != 0:
-            print(f"size {roles}: the child failed ({proc.returncode})", file=sys.stderr)
+        sys.stderr.write(proc.stderr[-5000:])
+        if not progress.exists():
+            print(f"size {roles}: the child failed ({proc.returncode}) before measuring anything", file=sys.stderr)
             return 1
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        result = json.loads(progress.read_text(encoding="utf-8"))
+        progress.unlink()
+        if proc.returncode != 0 and result.get("running"):
+            died = result["running"]
+            how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+            result["stages"][died]["status"] = f"process died ({how})"
+            result["notes"][died] = f"the child died in this stage ({how}); memory limit {args.max_memory_gb} GB"
+            for key in STAGE_KEYS[STAGE_KEYS.index(died) + 1 :]:
+                if result["stages"][key]["status"] == "not run":
+                    result["stages"][key]["status"] = f"not run ({died} died)"
+        results.append(result)
         print(f"measured {roles:,} roles in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     print(
         f"## iamviz stage timings ({datetime.date.today()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n"
