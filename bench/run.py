@@ -356,6 +356,8 @@ def measure_size(
     rss_core = 0.0
     warm_imports(qt=not only or any(s.qt and s.key in only for s in STAGES))
     result["rss_base_mb"] = _rss_mb()
+    global GUI_TIMEOUT
+    GUI_TIMEOUT = stage_timeout
     first_ctx: dict[str, Any] = {}
     for round_index in range(repeat):
         ctx: dict[str, Any] = {"path": str(path)}
