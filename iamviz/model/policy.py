@@ -189,9 +189,11 @@ def _no_constants(name: str) -> Any:
     raise _StrictJsonError(f"{name} is not valid JSON")
 
 
-def _clip(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _clip(value: Any, limit: int = 80) -> Any:
+    """``value`` itself, or a long string cut to ``limit`` characters, for error messages."""
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…"
+    return value
 
 
 def decode_document(raw: Any, *, path: str = "$") -> dict[str, Any]:
