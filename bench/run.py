@@ -449,6 +449,7 @@ def _needed_by(key: str, only: set[str]) -> bool:
 def profile_stage(roles: int, stage_key: str, *, seed: int, top: int) -> str:
     """cProfile one stage on one account (its prerequisites run unprofiled); return the hot spots as text."""
     path = account_file(roles, seed)
+    warm_imports(qt=any(s.qt for s in STAGES if s.key == stage_key))
     ctx: dict[str, Any] = {"path": str(path)}
     chain = [s for s in STAGES if _needed_by(s.key, {stage_key}) or s.key == stage_key]
     for stage in chain:
