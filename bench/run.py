@@ -364,6 +364,7 @@ def measure_size(
         for stage in STAGES:
             if stage.qt and not rss_core:
                 rss_core = _rss_mb()  # peak of the Qt-free stages (plus the Qt import) before the scene
+                result["rss_core_mb"] = rss_core
             if only and stage.key not in only and stage.key != "json" and not _needed_by(stage.key, only):
                 continue
             if status.get(stage.key, "ok") != "ok":
@@ -399,23 +400,49 @@ def measure_size(
                 continue
             if round_index == 0 or times[stage.key][0] <= max_seconds:
                 times[stage.key].append(elapsed)
+            if round_index == 0:
+                _note(result, stage.key, ctx)
         if round_index == 0:
             # Keep only what the too-slow stages made (and what they were made from) for the later rounds.
             slow = {k for k in STAGE_KEYS if times[k] and times[k][0] > max_seconds}
             keep = slow | {dep for k in slow for dep in STAGE_KEYS if _needed_by(dep, {k})}
             first_ctx = {OUTPUTS[k]: ctx[OUTPUTS[k]] for k in keep if k in OUTPUTS and OUTPUTS[k] in ctx}
-            graph = ctx.get("graph")
-            if graph is not None:
-                result["notes"]["graph_size"] = f"{len(graph)} nodes, {graph.edge_count} edges"
-            if ctx.get("chains") is not None:
-                result["notes"]["chains"] = f"{len(ctx['chains'])} chains to {ctx.get('chain_target', '?')}"
-            if ctx.get("findings") is not None:
-                result["notes"]["findings"] = f"{len(ctx['findings'])} findings"
         _drop_scene(ctx)
         del ctx
     result["rss_core_mb"] = rss_core
     _write_progress(progress_path, result, times, status, running=None)
     return result
+
+
+def _note(result: dict[str, Any], key: str, ctx: dict[str, Any]) -> None:
+    """What a stage made, in a few words (for the notes under the table)."""
+    if key == "graph" and ctx.get("graph") is not None:
+        result["notes"]["graph_size"] = f"{len(ctx['graph'])} nodes, {ctx['graph'].edge_count} edges"
+    elif key == "chains" and ctx.get("chains") is not None:
+        result["notes"]["chains"] = f"{len(ctx['chains'])} chains to {ctx.get('chain_target', '?')}"
+    elif key == "findings" and ctx.get("findings") is not None:
+        result["notes"]["findings"] = f"{len(ctx['findings'])} findings"
+
+
+def merge_results(runs: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Merge saved runs (``--json``) by size: a stage measured in a later run replaces one not measured."""
+    merged: dict[int, dict[str, Any]] = {}
+    for run in runs:
+        for result in run:
+            base = merged.setdefault(result["roles"], result)
+            if base is result:
+                continue
+            for key, stage in result["stages"].items():
+                old = base["stages"].get(key)
+                if stage["times"] and (not old or not old["times"] or len(stage["times"]) > len(old["times"])):
+                    base["stages"][key] = stage
+                    if key in result["notes"]:
+                        base["notes"][key] = result["notes"][key]
+            for key, value in result["notes"].items():
+                base["notes"].setdefault(key, value)
+            for key in ("rss_core_mb", "rss_peak_mb"):
+                base[key] = max(base.get(key) or 0, result.get(key) or 0)
+    return [merged[roles] for roles in sorted(merged)]
 
 
 def _write_progress(
@@ -976,10 +1003,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-memory-gb", type=float, default=8.0, help="address-space limit of each size's process (default 8)"
     )
+    parser.add_argument("--from-json", nargs="+", metavar="FILE", help="print the table of saved --json runs, merged")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--progress", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.from_json:
+        runs = [json.loads(Path(name).read_text(encoding="utf-8")) for name in args.from_json]
+        results = merge_results(runs)
+        print(table(results, repeat=args.repeat))
+        lines = targets(results)
+        if lines:
+            print("\nTargets:\n" + "\n".join(lines))
+        return 0
     if args.install_pmapper:
         print(install_pmapper(Path(args.install_pmapper)))
         return 0
