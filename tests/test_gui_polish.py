@@ -159,3 +159,19 @@ def test_hide_rest_focus_hides_lanes_left_empty(qtbot, make_window):
     lanes = {lane.account_id: lane.isVisible() for lane in window.scene.lane_items()}
     assert lanes[layout.node_lanes[lonely]]
     assert not any(shown for key, shown in lanes.items() if key != layout.node_lanes[lonely])
+
+
+def test_right_click_on_empty_canvas_offers_chains(qtbot, make_window, monkeypatch, real_world_dir):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMenu
+
+    window = make_window()
+    open_and_wait(qtbot, window, [str(real_world_dir / REAL)])
+    offered: list[list[str]] = []
+    monkeypatch.setattr(QMenu, "exec", lambda menu, *a: offered.append([x.text() for x in menu.actions()]))
+    view = window.view
+    corner = QPoint(2, 2)
+    while view.items(corner) and any(isinstance(getattr(i, "node_id", None), str) for i in view.items(corner)):
+        corner += QPoint(3, 0)
+    view.customContextMenuRequested.emit(corner)
+    assert offered == [["Chains…"]]

@@ -318,10 +318,14 @@ def install_who_can_reach(view: QGraphicsView, scene: Any, panel: UseCasesPanel)
     def menu_at(point: QPoint) -> None:
         node_id = _node_at(view, point)
         graph = panel.graph
-        if node_id is None or graph is None or not graph.has_node(node_id):
+        if graph is None:
+            return
+        menu = QMenu(view)
+        if node_id is None or not graph.has_node(node_id):  # empty canvas: chains between any two
+            menu.addAction("Chains…", lambda: panel.open_chains())
+            menu.exec(view.viewport().mapToGlobal(point))
             return
         node = graph.node(node_id)
-        menu = QMenu(view)
         if node.kind is NodeKind.ROLE:
             menu.addAction("Who can reach this?", lambda: panel.open_chains(target=node_id))
         if any(True for _ in graph.out_edges(node_id)):
