@@ -331,6 +331,12 @@ def _time_limit(seconds: float):
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process in MB: VmHWM, which (unlike ru_maxrss) does not carry the peak of the
+    parent that forked us (the parent may have just generated a 20,000-role account)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
