@@ -946,10 +946,11 @@ def run_peer(args: argparse.Namespace) -> int:
                 pmapper_total = None
             else:
                 tail = " ".join(line.strip() for line in proc.stdout.splitlines()[-6:])
+                tail = " ".join(tail[tail.find("Graph Data") :].replace("|", "/").split())
                 rows.append(
                     (f"pmapper {PMAPPER_VERSION} graph create (subprocess)", f"**{_fmt_seconds(pmapper_total)}**")
                 )
-                rows.append(("pmapper output (last lines)", tail[:300]))
+                rows.append(("pmapper graph size", tail[:300]))
         if iamviz_total and pmapper_total:
             ratio = pmapper_total / iamviz_total
             rows.append(
