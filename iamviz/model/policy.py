@@ -163,13 +163,53 @@ class Statement:
         return f"Sid {self.sid!r}" if self.sid else f"statement #{self.index + 1}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, init=False)
 class PolicyDocument:
-    """A parsed policy document. ``text`` is the document pretty-printed, for display only."""
+    """A parsed policy document. ``text`` is the document pretty-printed, for display only.
+
+    ``PolicyDocument(version=..., statements=..., text=...)`` as before; the parser passes ``source`` (the decoded
+    JSON) instead, and ``text`` is rendered from it on first use: pretty-printing every document of a large
+    account while loading it cost more than parsing them.
+    """
 
     version: str | None = None
     statements: tuple[Statement, ...] = ()
-    text: str = field(default="{}", compare=False, repr=False)
+    _text: str | None = field(default=None, compare=False, repr=False)
+    _source: Any = field(default=None, compare=False, repr=False)
+
+    def __init__(
+        self,
+        *,
+        version: str | None = None,
+        statements: tuple[Statement, ...] = (),
+        text: str | None = None,
+        source: Any = None,
+        _text: str | None = None,  # the field names, so that dataclasses.replace() keeps the text
+        _source: Any = None,
+    ) -> None:
+        text = _text if text is None else text
+        source = _source if source is None else source
+        object.__setattr__(self, "version", version)
+        object.__setattr__(self, "statements", statements)
+        object.__setattr__(self, "_text", "{}" if text is None and source is None else text)
+        object.__setattr__(self, "_source", source)
+
+    @property
+    def text(self) -> str:
+        """The document pretty-printed (2-space indent, keys in their order)."""
+        text = self._text
+        if text is None:
+            text = render_document(self._source)
+            object.__setattr__(self, "_text", text)
+        return text
+
+
+def render_document(data: Any) -> str:
+    """A decoded policy document as the pretty-printed text :attr:`PolicyDocument.text` shows."""
+    try:
+        return json.dumps(data, indent=2, sort_keys=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return repr(data)
 
 
 class _StrictJsonError(ValueError):
@@ -238,11 +278,7 @@ def parse_policy_document(raw: Any, *, path: str = "$") -> PolicyDocument:
         raise PolicyError("Statement is empty", path=f"{path}.Statement")
     pairs = enumerate(zip(items, item_paths, strict=True))
     statements = tuple(parse_statement(item, index=i, path=item_path) for i, (item, item_path) in pairs)
-    try:
-        text = json.dumps(data, indent=2, sort_keys=False, default=str)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(data)
-    return PolicyDocument(version=version, statements=statements, text=text)
+    return PolicyDocument(version=version, statements=statements, source=data)
 
 
 def parse_statement(raw: Any, *, index: int, path: str) -> Statement:
