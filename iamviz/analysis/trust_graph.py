@@ -191,6 +191,7 @@ class _AccountIndex:
     always: set[int] = field(default_factory=set)  # positions to judge against every role
     by_pattern: dict[str, set[int]] = field(default_factory=dict)  # Resource pattern -> positions
     shares: list[_ShareClass] = field(default_factory=list)  # per position: its share class
+    sources: list[str] = field(default_factory=list)  # per position: its ARN (its node id)
     exact: dict[str, set[int]] = field(default_factory=dict)  # patterns without wildcards, by the ARN they name
     wild: list[tuple[Callable[[str], bool], set[int]]] = field(default_factory=list)
     always_sorted: list[int] = field(default_factory=list)
@@ -417,6 +418,7 @@ class _Builder:
                 continue
             position = len(index.candidates)
             index.candidates.append(entity)
+            index.sources.append(entity.arn)
             key = _share_key(profile)
             if key is None:
                 index.shares.append(_ShareClass(None, profile))
@@ -839,46 +841,66 @@ class _Builder:
             return expanded
         role_arn = role.arn
         statement: Statement = common["statement"]
-        # What the judgement depends on besides the principal's share: equal trust statements of other roles
-        # (the same conditions, index and Sid) judge alike, so their edges differ only in source and target.
-        shape = (statement, common["action"], uses_variables(role.trust_policy), account.account_id, role_account_id)
+        # What the judgement depends on besides the principal's share: trust statements of other roles with the
+        # same conditions, index and Sid judge alike (its principals and actions took part in choosing it, not in
+        # judging it), so their edges differ only in source and target.
+        shape = (
+            statement.index,
+            statement.sid,
+            statement.conditions,
+            common["action"],
+            uses_variables(role.trust_policy),
+            account.account_id,
+            role_account_id,
+        )
         shape_id = self.shapes.get(shape)
         if shape_id is None:
             shape_id = self.shapes[shape] = len(self.shapes)
         key = f"{EdgeKind.CAN_ASSUME}|{common['action']}|{statement.index}"
         shares = index.shares
-        reduced: dict[_ShareClass, int] = {}  # share class -> the id of its key cut down for this role
-        judged: dict[int, tuple | None] = {}  # that id -> the edge's values, or no edge
-        templates = self.templates
-        put = self.store.put
+        sources = index.sources
+        by_share: dict[_ShareClass, tuple | None] = {}  # the edge's values for each share class, or no edge
         make = _edge_from
+        succ = self.store.succ
+        into_role = None if succ is None else self.store.pred.get(role_arn)
         expanded = 0
         for position in positions:
             share = shares[position]
-            rid = reduced.get(share)
-            if rid is None:
-                rid = reduced[share] = self.reduced_id(share, role_arn)
-            source = candidates[position].arn
-            values = judged.get(rid, _MISSING)
+            values = by_share.get(share, _MISSING)
             if values is _MISSING:
-                values = judged[rid] = templates.get((shape_id, rid), _MISSING)
-                if values is _MISSING:
-                    edge = self.decide(
-                        source=source,
-                        caller=self.caller_of(account, candidates[position]),
-                        form=MatchForm.ACCOUNT,
-                        via_account_root=True,
-                        share=None if share.key is None else rid,
-                        **common,
-                    )
-                    values = judged[rid] = None if edge is None else _edge_values(edge)
-                    if share.key is not None:  # a class of one is judged as itself, for this role only
-                        templates[(shape_id, rid)] = values
+                values = by_share[share] = self.share_values(share, position, account, shape_id, common)
             if values is None:
                 continue
-            put(source, role_arn, key, make(values, source, role_arn))
+            source = sources[position]
+            edge = make(values, source, role_arn)
             expanded += 1
+            out = None if into_role is None else succ.get(source)
+            if out is None or role_arn in out:  # a new node, a graph of another kind, or an edge to replace
+                self.store.put(source, role_arn, key, edge)
+            else:
+                out[role_arn] = into_role[source] = {key: {"edge": edge}}
         return expanded
+
+    def share_values(self, share: _ShareClass, position: int, account: Account, shape_id: int, common: dict):
+        """The values of the edge (see :func:`_edge_values`) that members of ``share`` get, or ``None``: no edge."""
+        role_arn = common["role"].arn
+        rid = self.reduced_id(share, role_arn)
+        values = self.templates.get((shape_id, rid), _MISSING)
+        if values is not _MISSING:
+            return values
+        entity = self.indexes[account.account_id].candidates[position]
+        edge = self.decide(
+            source=entity.arn,
+            caller=self.caller_of(account, entity),
+            form=MatchForm.ACCOUNT,
+            via_account_root=True,
+            share=None if share.key is None else rid,
+            **common,
+        )
+        values = None if edge is None else _edge_values(edge)
+        if share.key is not None:  # a class of one is judged as itself, for this role only
+            self.templates[(shape_id, rid)] = values
+        return values
 
     def reduced_id(self, share: _ShareClass, role_arn: str) -> int:
         """A small id for ``share`` cut down to ``role_arn`` (a class of one gets its own id)."""
