@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from iamviz.analysis.catalogue import CATALOGUE, CatalogueEntry, Severity
 from iamviz.analysis.chains import DEFAULT_MAX_HOPS, Chain, search_chains, short_name
-from iamviz.analysis.permissions import PermissionSummary, summarize_permissions
+from iamviz.analysis.permissions import PermissionSummary, may_be_admin, summarize_permissions
 from iamviz.model import Account, Condition, OidcProvider, PrincipalKind, Role, Snapshot, Statement
 from iamviz.model.graph import NodeKind, TrustGraph
 from iamviz.model.policy import Effect, Principal
@@ -150,6 +150,8 @@ class FindingContext:
     large_account_threshold: int = 50
     max_hops: int = DEFAULT_MAX_HOPS
     _summaries: dict[tuple[str, str], PermissionSummary] = field(default_factory=dict, repr=False)
+    _trust_allows: list[tuple[Account, Role, Statement]] | None = field(default=None, repr=False)
+    _clocks: dict[str, datetime] = field(default_factory=dict, repr=False)
 
     def permissions(self, account: Account, principal_arn: str) -> PermissionSummary:
         """The (cached) permission summary of a principal of ``account``."""
@@ -160,6 +162,10 @@ class FindingContext:
             self._summaries[key] = summary
         return summary
 
+    def is_admin(self, account: Account, principal_arn: str) -> bool:
+        """Whether the principal is an administrator (summarised only when it could be one)."""
+        return may_be_admin(account, principal_arn) and self.permissions(account, principal_arn).is_admin
+
     def roles(self) -> Iterator[tuple[Account, Role]]:
         """Every role of every loaded account, in snapshot order."""
         for account in self.snapshot.accounts:
@@ -167,18 +173,25 @@ class FindingContext:
                 yield account, role
 
     def trust_allows(self) -> Iterator[tuple[Account, Role, Statement]]:
-        """Every Allow statement of every trust policy that covers an assume-role action."""
-        for account, role in self.roles():
-            for statement in role.trust_policy.statements:
-                if statement.effect is Effect.ALLOW and covers_any(statement, ASSUME_ACTIONS):
-                    yield account, role, statement
+        """Every Allow statement of every trust policy that covers an assume-role action (found once per run)."""
+        if self._trust_allows is None:
+            self._trust_allows = [
+                (account, role, statement)
+                for account, role in self.roles()
+                for statement in role.trust_policy.statements
+                if statement.effect is Effect.ALLOW and covers_any(statement, ASSUME_ACTIONS)
+            ]
+        yield from self._trust_allows
 
     def clock(self, account: Account) -> datetime:
-        """The "now" usage is measured against for ``account``."""
+        """The "now" usage is measured against for ``account`` (the current time is read once per run)."""
         if self.now is not None:
             return _aware(self.now)
-        captured = parse_time(account.captured_at)
-        return captured if captured is not None else datetime.now(UTC)
+        moment = self._clocks.get(account.account_id)
+        if moment is None:
+            captured = parse_time(account.captured_at)
+            moment = self._clocks[account.account_id] = captured if captured is not None else datetime.now(UTC)
+        return moment
 
 
 Check = Callable[[FindingContext], Iterable[Finding]]
@@ -875,7 +888,7 @@ def check_chain_to_admin(ctx: FindingContext) -> Iterator[Finding]:
         return
     admins: dict[str, tuple[Account, Role]] = {}
     for account, role in ctx.roles():
-        if graph.has_node(role.arn) and ctx.permissions(account, role.arn).is_admin:
+        if graph.has_node(role.arn) and ctx.is_admin(account, role.arn):
             admins[role.arn] = (account, role)
     for role_arn, (account, role) in admins.items():
         direct: set[str] = set()

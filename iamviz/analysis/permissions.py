@@ -110,6 +110,24 @@ def summarize_permissions(account: Account, principal_arn: str) -> PermissionSum
     )
 
 
+def may_be_admin(account: Account, principal_arn: str) -> bool:
+    """A cheap test that ``summarize_permissions(account, principal_arn).is_admin`` could be true.
+
+    An administrator needs an Allow of ``"*"`` on every resource or the AWS managed policy AdministratorAccess;
+    without either, no summary is needed to know it is not one. Findings use it to skip summarising the
+    thousands of workload roles of a large account.
+    """
+    if any(arn in ADMIN_POLICY_NAMES for arn in _managed_policy_arns(account, principal_arn)):
+        return True
+    from iamviz.analysis.identity import policies_for
+
+    return any(
+        statement.effect is Effect.ALLOW and _grants_everything(statement)
+        for attached in policies_for(account, principal_arn)
+        for statement in attached.document.statements
+    )
+
+
 def summarize_documents(
     documents: Iterable[PolicyDocument],
     *,
