@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -126,14 +126,14 @@ class _ShareClass:
     matcher per role. :meth:`covering` gives the class key cut down to the statements that cover the role.
     """
 
-    __slots__ = ("base", "base_id", "exact", "key", "tests")
+    __slots__ = ("base", "base_id", "exact", "key", "tested", "tests")
 
     def __init__(self, key: tuple | None, profile: _Profile) -> None:
         self.key = key
         self.exact: set[str] = set()  # ARNs some Resource names without wildcards
         # Per statement: whether it covers every role (a bool), the ARNs it covers (a frozenset) or its matcher.
         self.tests: list[bool | frozenset[str] | Callable[[str], bool | None]] = []
-        tested = False
+        self.tested: dict[int, Callable[[str], bool | None]] = {}  # statements with a matcher, by id
         everything = (*profile.statements, *(profile.boundary or ()))
         for (_, statement, _), matcher in zip(everything, profile.matchers, strict=True):
             constant = _constant_cover(statement)
@@ -144,9 +144,9 @@ class _ShareClass:
                 self.tests.append(frozenset(statement.resources))
             else:
                 self.tests.append(matcher)
-                tested = True
+                self.tested[id(statement)] = matcher
         # The key for a role that none of the exact ARNs name (every role, when no statement needs a matcher).
-        self.base = None if key is None or tested else self.cut("")
+        self.base = None if key is None or self.tested else self.cut("")
         self.base_id: int | None = None  # the builder's id of ``base``
 
     def covering(self, role_arn: str) -> tuple | None:
@@ -195,6 +195,9 @@ class _AccountIndex:
     exact: dict[str, set[int]] = field(default_factory=dict)  # patterns without wildcards, by the ARN they name
     wild: list[tuple[Callable[[str], bool], set[int]]] = field(default_factory=list)
     always_sorted: list[int] = field(default_factory=list)
+    named: set[str] = field(default_factory=set)  # ARNs that a statement of ``always`` names without wildcards
+    single: bool = False  # whether ``always`` holds a class of one (judged as itself for every role)
+    tested: list[Callable[[str], bool | None]] = field(default_factory=list)  # the other statements of ``always``
 
 
 def _authority(caller: Caller | None) -> Callable[[str], bool]:
@@ -306,6 +309,8 @@ class _Builder:
         # Account-root expansion: per (trust statement, action, ...) and share id, the edge's values or no edge.
         self.templates: dict[tuple[int, int], tuple | None] = {}
         self.shapes: dict[tuple, int] = {}
+        # Per statement shape and wildcard matches: the (source, values) row of a role that no statement names.
+        self.rows: dict[tuple[int, tuple], list[tuple[str, tuple]]] = {}
         self.by_unique_id: dict[str, tuple[Account, User | Role]] = {}
         for account in snapshot.accounts:
             for unique_id, entity in account.principals_by_unique_id.items():
@@ -444,6 +449,13 @@ class _Builder:
             else:
                 index.exact[pattern] = members  # ArnLike without wildcards: the very ARN
         index.always_sorted = sorted(index.always)
+        tested: dict[int, Callable[[str], bool | None]] = {}
+        for position in index.always_sorted:
+            share = index.shares[position]
+            index.named |= share.exact
+            index.single = index.single or share.key is None
+            tested.update(share.tested)
+        index.tested = list(tested.values())
         self.indexes[account.account_id] = index
         return index
 
@@ -857,29 +869,52 @@ class _Builder:
         if shape_id is None:
             shape_id = self.shapes[shape] = len(self.shapes)
         key = f"{EdgeKind.CAN_ASSUME}|{common['action']}|{statement.index}"
-        shares = index.shares
-        sources = index.sources
-        by_share: dict[_ShareClass, tuple | None] = {}  # the edge's values for each share class, or no edge
-        make = _edge_from
         succ = self.store.succ
         into_role = None if succ is None else self.store.pred.get(role_arn)
-        expanded = 0
-        for position in positions:
-            share = shares[position]
-            values = by_share.get(share, _MISSING)
-            if values is _MISSING:
-                values = by_share[share] = self.share_values(share, position, account, shape_id, common)
-            if values is None:
-                continue
-            source = sources[position]
+        if positions is index.always_sorted and role_arn not in index.named and not index.single:
+            # A role no statement names by its ARN: which statements cover it depends only on the statements with
+            # wildcards (or NotResource) that match it, so roles alike in those share one (source, values) row
+            # per statement shape, made once.
+            matched = tuple([match(role_arn) for match in index.tested])
+            row = self.rows.get((shape_id, matched))
+            if row is None:
+                row = self.rows[(shape_id, matched)] = self.make_row(index, positions, account, shape_id, common)
+            rows: Iterable[tuple[str, tuple | None]] = row
+        else:
+            shares = index.shares
+            by_share: dict[_ShareClass, tuple | None] = {}  # the edge's values for each share class, or no edge
+            rows = []
+            for position in positions:
+                share = shares[position]
+                values = by_share.get(share, _MISSING)
+                if values is _MISSING:
+                    values = by_share[share] = self.share_values(share, position, account, shape_id, common)
+                if values is not None:
+                    rows.append((index.sources[position], values))
+        make = _edge_from
+        for source, values in rows:
             edge = make(values, source, role_arn)
-            expanded += 1
             out = None if into_role is None else succ.get(source)
             if out is None or role_arn in out:  # a new node, a graph of another kind, or an edge to replace
                 self.store.put(source, role_arn, key, edge)
             else:
                 out[role_arn] = into_role[source] = {key: {"edge": edge}}
-        return expanded
+        return len(rows)
+
+    def make_row(
+        self, index: _AccountIndex, positions: list[int], account: Account, shape_id: int, common: dict
+    ) -> list[tuple[str, tuple]]:
+        """The (source, edge values) of every principal at ``positions`` that gets an edge, in order."""
+        row = []
+        by_share: dict[_ShareClass, tuple | None] = {}
+        for position in positions:
+            share = index.shares[position]
+            values = by_share.get(share, _MISSING)
+            if values is _MISSING:
+                values = by_share[share] = self.share_values(share, position, account, shape_id, common)
+            if values is not None:
+                row.append((index.sources[position], values))
+        return row
 
     def share_values(self, share: _ShareClass, position: int, account: Account, shape_id: int, common: dict):
         """The values of the edge (see :func:`_edge_values`) that members of ``share`` get, or ``None``: no edge."""
