@@ -292,8 +292,9 @@ def _fitting_action(principal: Principal) -> str | None:
 
 
 class _Builder:
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, *, share: bool = True) -> None:
         self.snapshot = snapshot
+        self.share = share  # False: judge every principal of an account-root trust on its own (the reference)
         self.graph = TrustGraph(snapshot=snapshot)
         self.callers: dict[str, Caller] = {}
         self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
@@ -842,7 +843,7 @@ class _Builder:
         role_account_id = common["role_account"].account_id
         positions = self.candidate_positions(index, role)
         candidates = index.candidates
-        if common["denies"] or not self.is_independent(common["statement"]):
+        if not self.share or common["denies"] or not self.is_independent(common["statement"]):
             expanded = 0
             for position in positions:
                 entity = candidates[position]
