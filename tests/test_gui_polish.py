@@ -165,10 +165,17 @@ def test_right_click_on_empty_canvas_offers_chains(qtbot, make_window, monkeypat
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QMenu
 
+    from iamviz.gui import use_cases
+
     window = make_window()
     open_and_wait(qtbot, window, [str(real_world_dir / REAL)])
     offered: list[list[str]] = []
-    monkeypatch.setattr(QMenu, "exec", lambda menu, *a: offered.append([x.text() for x in menu.actions()]))
+
+    class RecordingMenu(QMenu):
+        def exec(self, *args):  # never block on a real popup
+            offered.append([action.text() for action in self.actions()])
+
+    monkeypatch.setattr(use_cases, "QMenu", RecordingMenu)
     view = window.view
     corner = QPoint(2, 2)
     while view.items(corner) and any(isinstance(getattr(i, "node_id", None), str) for i in view.items(corner)):
