@@ -182,3 +182,42 @@ def test_right_click_on_empty_canvas_offers_chains(qtbot, make_window, monkeypat
         corner += QPoint(3, 0)
     view.customContextMenuRequested.emit(corner)
     assert offered == [["Chains…"]]
+
+
+def test_export_offers_the_scenario_step_all_steps_and_gif(qtbot, make_window, tmp_path):
+    from PIL import Image
+
+    from iamviz.gui.dialogs import ExportDialog
+
+    window = make_window()
+    open_and_wait(qtbot, window)
+    docks = window.player_docks
+    docks.animator.set_animations_enabled(False)
+    scenario = docks.use_cases.play("break-glass")
+    docks.player.pause()
+    docks.player.seek(1)
+    dialog = ExportDialog(
+        window._drawn_rect(), default_path=str(tmp_path / "x.png"), scenario=(scenario.title, 1, len(scenario.steps))
+    )
+    qtbot.addWidget(dialog)
+    assert [dialog.mode.itemData(i) for i in range(dialog.mode.count())] == ["graph", "step", "all", "gif"]
+    assert dialog.scenario_mode() == "step" and "2 / " in dialog.mode.currentText()
+    dialog.mode.setCurrentIndex(3)
+    assert dialog.path.text().endswith(".gif") and "GIF" in dialog.size_label.text()
+    dialog.mode.setCurrentIndex(2)
+    assert dialog.path.text().endswith(".png")
+
+    def width_of(path: str) -> int:
+        with Image.open(path) as image:
+            return image.size[0]
+
+    step = window.export_scenario(str(tmp_path / "step.png"), "step", width=800)
+    assert step == [str(tmp_path / "step.png")] and width_of(step[0]) == 800
+    every = window.export_scenario(str(tmp_path / "all.png"), "all", width=600)
+    assert len(every) == len(scenario.steps) and all(width_of(p) == 600 for p in every)
+    (gif,) = window.export_scenario(str(tmp_path / "story.gif"), "gif", width=480)
+    with Image.open(gif) as image:
+        assert image.n_frames >= len(scenario.steps)
+    # the window's own scene is left as it was: the step still shown, no export scene left behind
+    assert docks.player.index == 1 and docks.animator.current_index == 1
+    assert "Exported" in window.status_label.text()

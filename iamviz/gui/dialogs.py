@@ -135,6 +135,15 @@ class ConnectDialog(QDialog):
 
 
 EXPORT_FILTERS = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
+SCENARIO_FILTERS = EXPORT_FILTERS + ";;GIF animation (*.gif)"
+
+SCENARIO_MODES: tuple[tuple[str, str], ...] = (
+    ("graph", "The graph only"),
+    ("step", "This step, with its caption"),
+    ("all", "Every step (one file each; a PDF gets one page each)"),
+    ("gif", "The whole scenario as an animated GIF"),
+)
+"""What the Export dialog can write while a scenario is loaded: ``(mode, label)``."""
 
 
 class ExportDialog(QDialog):
@@ -146,11 +155,18 @@ class ExportDialog(QDialog):
     """
 
     def __init__(
-        self, scene_rect: QRectF, *, default_path: str, title: str = "", parent: QWidget | None = None
+        self,
+        scene_rect: QRectF,
+        *,
+        default_path: str,
+        title: str = "",
+        scenario: tuple[str, int, int] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export image")
         self.scene_rect = scene_rect
+        self.scenario = scenario
         layout = QVBoxLayout(self)
         form = QFormLayout()
         row = QHBoxLayout()
@@ -178,6 +194,22 @@ class ExportDialog(QDialog):
         form.addRow("", self.legend)
         self.transparent = QCheckBox("Transparent background (PNG)", self)
         form.addRow("", self.transparent)
+        self.mode = QComboBox(self)
+        if scenario is not None:  # (title, current step index, step count)
+            name, index, count = scenario
+            for mode, label in SCENARIO_MODES:
+                if mode == "step":
+                    label = f"This step ({index + 1} / {count}), with its caption" if index >= 0 else label
+                self.mode.addItem(label, mode)
+            self.mode.setCurrentIndex(1 if index >= 0 else 0)
+            if index < 0:
+                self.mode.model().item(1).setEnabled(False)  # no step shown yet
+            self.mode.setToolTip(f"Scenario: {name}")
+            form.addRow("Scenario:", self.mode)
+            self.mode.currentIndexChanged.connect(self._on_mode)
+        else:
+            self.mode.addItem(SCENARIO_MODES[0][1], "graph")
+            self.mode.setVisible(False)
         layout.addLayout(form)
         self.size_label = QLabel(self)
         layout.addWidget(self.size_label)
@@ -198,6 +230,20 @@ class ExportDialog(QDialog):
             factor = self.scale.value()
         return round(w * factor), round(h * factor)
 
+    def scenario_mode(self) -> str:
+        """``graph``, ``step``, ``all`` or ``gif`` (always ``graph`` without a scenario)."""
+        return str(self.mode.currentData() or "graph")
+
+    def _on_mode(self) -> None:
+        """A GIF is a ``.gif`` file and nothing else is: keep the file name's suffix in step with the choice."""
+        path = Path(self.path.text())
+        gif = self.scenario_mode() == "gif"
+        if gif and path.suffix.lower() != ".gif":
+            self.path.setText(str(path.with_suffix(".gif")))
+        elif not gif and path.suffix.lower() == ".gif":
+            self.path.setText(str(path.with_suffix(".png")))
+        self._update_size()
+
     def options(self) -> dict[str, Any]:
         """Keyword arguments for ``export_image``."""
         return {
@@ -212,10 +258,17 @@ class ExportDialog(QDialog):
         w, h = self.output_size()
         suffix = Path(self.path.text()).suffix.lower()
         unit = "px" if suffix in ("", ".png") else "pt (vector)"
-        self.size_label.setText(f"Output size: about {w:,} × {h:,} {unit}")
+        mode = self.scenario_mode()
+        if mode == "gif":
+            gif_width = self.width.value() or 960
+            self.size_label.setText(f"Output: an animated GIF {gif_width:,} px wide, one frame or two per step")
+            return
+        many = f", × {self.scenario[2]} files" if mode == "all" and self.scenario and suffix != ".pdf" else ""
+        self.size_label.setText(f"Output size: about {w:,} × {h:,} {unit}{many}")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", self.path.text(), EXPORT_FILTERS)
+        filters = SCENARIO_FILTERS if self.scenario is not None else EXPORT_FILTERS
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", self.path.text(), filters)
         if path:
             self.path.setText(path)
 

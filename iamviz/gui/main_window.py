@@ -968,9 +968,52 @@ class MainWindow(QMainWindow):
             return
         stem = Path(self.document.title).stem.replace(" ", "-") or "iamviz"
         default = str(Path(self.settings.last_directory) / f"{stem}.png")
-        dialog = ExportDialog(self._drawn_rect(), default_path=default, title=self.document.title, parent=self)
-        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+        player = self.player_docks.player if self.player_docks is not None else None
+        scenario = player.scenario if player is not None else None
+        about = (scenario.title, player.index, player.count) if scenario is not None and scenario.steps else None
+        dialog = ExportDialog(
+            self._drawn_rect(), default_path=default, title=self.document.title, scenario=about, parent=self
+        )
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        mode = dialog.scenario_mode()
+        if mode == "graph":
             self.export_image(dialog.path.text(), **dialog.options())
+        else:
+            options = dialog.options()
+            if options.get("title") == self.document.title:
+                options["title"] = None  # each step's own title (scenario, step n / N, what happens)
+            self.export_scenario(dialog.path.text(), mode, **options)
+
+    def export_scenario(self, path: str, mode: str, **options: Any) -> list[str]:
+        """Export the loaded scenario: ``step`` (the one shown), ``all`` (every step) or ``gif`` (the animation).
+
+        Drawn on a scene of its own (the window's, with the player's tokens on it, stays as it is), in the
+        window's theme and text size, through the same code as ``iamviz export --scenario``.
+        """
+        docks, doc = self.player_docks, self.document
+        scenario = docks.player.scenario if docks is not None else None
+        if doc is None or scenario is None:
+            return []
+        from iamviz.render.scenario_export import export_scenario
+
+        scene = TrustScene(theme=load_theme(self.theme_name))
+        scene.set_animations_enabled(False)
+        scene.set_text_scale(self.text_scale)
+        try:
+            scene.set_graph(doc.graph, doc.layout, risky_edges=doc.risky_edges, findings_by_node=doc.findings_by_node)
+            step = docks.player.index + 1 if mode == "step" and docks.player.index >= 0 else None
+            written = export_scenario(scene, scenario, path, step=step, all_steps=mode == "all", **options)
+        except Exception as exc:
+            QMessageBox.critical(self, "Could not export", describe_error(exc))
+            return []
+        finally:
+            scene.clear()
+            scene.deleteLater()
+        self.settings.last_directory = str(Path(path).parent)
+        names = [str(p) for p in written]
+        self.status_label.setText(f"Exported {names[0]}" if len(names) == 1 else f"Exported {len(names)} files")
+        return names
 
     def _drawn_rect(self) -> QRectF:
         return self.scene.itemsBoundingRect()
