@@ -67,7 +67,7 @@ def test_edges_are_styled_by_decision_with_badges(scene, graph):
     wayne_mfa = scene.edge_item(*_edge_ref(graph, user_id(WORKLOAD, "wayne"), role_id(WORKLOAD, "BreakGlassAdmin")))
     assert wayne_mfa.style_name == "conditional" and wayne_mfa.badge == "MFA"
     risky = scene.edge_item(*_edge_ref(graph, ANYONE_ID, PUBLIC))
-    assert risky.style_name == "risky" and risky.badge == "TRUST_ANYONE"
+    assert risky.style_name == "risky" and risky.badge == "anyone"  # the short badge of TRUST_ANYONE
     chained = scene.edge_item(*_edge_ref(graph, DEPLOY, ADMIN))
     assert chained.style_name == "allowed" and chained.badge == ""
     unknown = scene.edge_item(*_edge_ref(graph, "deleted:AROAEXAMPLEDELETED01", role_id(WORKLOAD, "AuditRole")))
@@ -336,3 +336,29 @@ def test_lane_titles_stay_readable_when_zoomed_out(scene):
     shown = dark_pixels()
     title.setVisible(False)
     assert shown > dark_pixels() + 30
+
+
+def test_every_finding_code_has_a_short_badge():
+    from iamviz.render.items import FINDING_BADGES, finding_badge
+
+    codes = [  # the findings contract's codes (notes/CONTRACTS.md)
+        "TRUST_ANYONE",
+        "TRUST_ANYONE_CONDITIONED",
+        "CROSS_ACCOUNT_NO_EXTERNAL_ID",
+        "SERVICE_NO_SOURCE_CONDITION",
+        "OIDC_NO_AUDIENCE",
+        "OIDC_CI_NO_SUBJECT",
+        "OIDC_CI_WILDCARD_SUBJECT",
+        "SAML_NO_AUDIENCE",
+        "COGNITO_NO_AUDIENCE",
+        "COGNITO_UNAUTHENTICATED_PRIVILEGED",
+        "PRIVILEGED_NO_MFA",
+        "DELETED_PRINCIPAL",
+        "NOT_PRINCIPAL_IN_TRUST",
+        "ACCOUNT_ROOT_TRUST_BROAD",
+        "ROLE_UNUSED",
+        "CHAIN_TO_ADMIN",
+    ]
+    assert set(codes) == set(FINDING_BADGES)
+    assert all(len(finding_badge(code)) <= 14 for code in codes)  # short: the columns leave room for badges
+    assert finding_badge("SOMETHING_NEW") == "SOMETHING_NEW"
