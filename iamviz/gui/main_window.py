@@ -920,9 +920,14 @@ class MainWindow(QMainWindow):
                 self.menuBar(),
             ):
                 widget.setVisible(False)
+            self._saved_geometry = self.saveGeometry()
+            screen = self.screen()
+            if screen is not None:  # without a window manager (a kiosk, Xvfb) full screen is only a state: fill it
+                self.setGeometry(screen.geometry())
             self.showFullScreen()
         else:
             self.showNormal()
+            self.restoreGeometry(self._saved_geometry)
             self.menuBar().setVisible(True)
             self.statusBar().setVisible(True)
             self.restoreState(self._saved_state)
