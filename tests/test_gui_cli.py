@@ -94,3 +94,18 @@ def test_iamviz_gui_opens_the_window_and_exits_cleanly(tmp_path):
     assert int(result.stdout.split()[-1]) > 0  # nodes drawn
     saved = (tmp_path / "s.ini").read_text()
     assert "theme=dark" in saved  # the window saved its state on the way out
+
+
+def test_no_display_is_one_clear_line_not_an_abort(monkeypatch, capsys):
+    """Without a display Qt aborts the whole process (exit 134); the CLI must refuse first, with exit 2."""
+    import sys
+
+    from iamviz.cli import main
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["gui"]) == 2
+    err = capsys.readouterr().err
+    assert "no display" in err
+    assert err.count("\n") == 1

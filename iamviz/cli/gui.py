@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from iamviz.cli._common import add_sources
 from iamviz.errors import IamvizError
@@ -43,6 +45,19 @@ def run(args: argparse.Namespace) -> int:
     live = live_options(args)
     if live is not None and args.sources:
         raise IamvizError("give either SOURCE files or --live, not both")
+    _check_display()
     from iamviz.gui.app import run_gui  # Qt is loaded only here
 
     return run_gui(list(args.sources), live=live, present=args.present, theme=args.theme)
+
+
+def _check_display() -> None:
+    """Refuse with one clear line where Qt would abort the process: Linux with no display and no platform chosen."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise IamvizError(
+        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); run iamviz in a desktop "
+        "session, or use the headless commands such as 'iamviz export' and 'iamviz scenarios'"
+    )
