@@ -178,6 +178,21 @@ class _ShareClass:
 
 
 @dataclass(slots=True)
+class _Row:
+    """The edges of an account-root trust statement shape to the ``always`` principals, for roles alike.
+
+    Roles alike: the same wildcard statements match them. ``values`` holds, per candidate position, its edge's
+    values (or ``None``: no edge); the classes in ``pending`` (classes of one, and those that name by ARN the
+    role the row was made for) are left out and judged per role. ``edges`` is the (source, values) list of a
+    role that none of ``pending`` concerns.
+    """
+
+    values: list[tuple | None]
+    edges: list[tuple[str, tuple]]
+    pending: frozenset[_ShareClass]
+
+
+@dataclass(slots=True)
 class _AccountIndex:
     """Principals of one account that could be allowed sts:AssumeRole by their own policies.
 
@@ -195,8 +210,7 @@ class _AccountIndex:
     exact: dict[str, set[int]] = field(default_factory=dict)  # patterns without wildcards, by the ARN they name
     wild: list[tuple[Callable[[str], bool], set[int]]] = field(default_factory=list)
     always_sorted: list[int] = field(default_factory=list)
-    named: set[str] = field(default_factory=set)  # ARNs that a statement of ``always`` names without wildcards
-    single: bool = False  # whether ``always`` holds a class of one (judged as itself for every role)
+    naming: dict[str, list[_ShareClass]] = field(default_factory=dict)  # ARN -> classes of ``always`` naming it
     tested: list[Callable[[str], bool | None]] = field(default_factory=list)  # the other statements of ``always``
 
 
@@ -310,8 +324,8 @@ class _Builder:
         # Account-root expansion: per (trust statement, action, ...) and share id, the edge's values or no edge.
         self.templates: dict[tuple[int, int], tuple | None] = {}
         self.shapes: dict[tuple, int] = {}
-        # Per statement shape and wildcard matches: the (source, values) row of a role that no statement names.
-        self.rows: dict[tuple[int, tuple], list[tuple[str, tuple]]] = {}
+        # Per statement shape and wildcard matches: the row of ``always`` principals (see :class:`_Row`).
+        self.rows: dict[tuple[int, tuple], _Row] = {}
         self.by_unique_id: dict[str, tuple[Account, User | Role]] = {}
         for account in snapshot.accounts:
             for unique_id, entity in account.principals_by_unique_id.items():
@@ -451,10 +465,9 @@ class _Builder:
                 index.exact[pattern] = members  # ArnLike without wildcards: the very ARN
         index.always_sorted = sorted(index.always)
         tested: dict[int, Callable[[str], bool | None]] = {}
-        for position in index.always_sorted:
-            share = index.shares[position]
-            index.named |= share.exact
-            index.single = index.single or share.key is None
+        for share in {id(index.shares[p]): index.shares[p] for p in index.always_sorted}.values():
+            for arn in share.exact:
+                index.naming.setdefault(arn, []).append(share)
             tested.update(share.tested)
         index.tested = list(tested.values())
         self.indexes[account.account_id] = index
@@ -872,26 +885,34 @@ class _Builder:
         key = f"{EdgeKind.CAN_ASSUME}|{common['action']}|{statement.index}"
         succ = self.store.succ
         into_role = None if succ is None else self.store.pred.get(role_arn)
-        if positions is index.always_sorted and role_arn not in index.named and not index.single:
-            # A role no statement names by its ARN: which statements cover it depends only on the statements with
-            # wildcards (or NotResource) that match it, so roles alike in those share one (source, values) row
-            # per statement shape, made once.
-            matched = tuple([match(role_arn) for match in index.tested])
-            row = self.rows.get((shape_id, matched))
-            if row is None:
-                row = self.rows[(shape_id, matched)] = self.make_row(index, positions, account, shape_id, common)
-            rows: Iterable[tuple[str, tuple | None]] = row
+        # Which statements cover a role depends on the statements with wildcards (or NotResource) that match it
+        # and on those naming it by ARN: roles alike in the first share one row of (source, values) per
+        # statement shape, made once; only the classes that name this role (or are classes of one) differ.
+        matched = tuple([match(role_arn) for match in index.tested])
+        row = self.rows.get((shape_id, matched))
+        if row is None:
+            row = self.rows[(shape_id, matched)] = self.make_row(index, account, shape_id, common)
+        naming = index.naming.get(role_arn)
+        if positions is index.always_sorted and not naming and not row.pending:
+            rows: Iterable[tuple[str, tuple]] = row.edges
         else:
+            affected = row.pending.union(naming or ())
+            base = row.values
+            always = index.always
             shares = index.shares
+            sources = index.sources
             by_share: dict[_ShareClass, tuple | None] = {}  # the edge's values for each share class, or no edge
             rows = []
             for position in positions:
                 share = shares[position]
-                values = by_share.get(share, _MISSING)
-                if values is _MISSING:
-                    values = by_share[share] = self.share_values(share, position, account, shape_id, common)
+                if share in affected or position not in always:
+                    values = by_share.get(share, _MISSING)
+                    if values is _MISSING:
+                        values = by_share[share] = self.share_values(share, position, account, shape_id, common)
+                else:
+                    values = base[position]
                 if values is not None:
-                    rows.append((index.sources[position], values))
+                    rows.append((sources[position], values))
         make = _edge_from
         for source, values in rows:
             edge = make(values, source, role_arn)
@@ -902,20 +923,25 @@ class _Builder:
                 out[role_arn] = into_role[source] = {key: {"edge": edge}}
         return len(rows)
 
-    def make_row(
-        self, index: _AccountIndex, positions: list[int], account: Account, shape_id: int, common: dict
-    ) -> list[tuple[str, tuple]]:
-        """The (source, edge values) of every principal at ``positions`` that gets an edge, in order."""
-        row = []
+    def make_row(self, index: _AccountIndex, account: Account, shape_id: int, common: dict) -> _Row:
+        """The row of ``always`` for the current role's statement shape and wildcard matches (see :class:`_Row`)."""
+        role_arn = common["role"].arn
+        pending = {share for position in index.always_sorted if (share := index.shares[position]).key is None}
+        pending.update(index.naming.get(role_arn, ()))
+        values: list[tuple | None] = [None] * len(index.candidates)
+        edges: list[tuple[str, tuple]] = []
         by_share: dict[_ShareClass, tuple | None] = {}
-        for position in positions:
+        for position in index.always_sorted:
             share = index.shares[position]
-            values = by_share.get(share, _MISSING)
-            if values is _MISSING:
-                values = by_share[share] = self.share_values(share, position, account, shape_id, common)
-            if values is not None:
-                row.append((index.sources[position], values))
-        return row
+            if share in pending:
+                continue
+            found = by_share.get(share, _MISSING)
+            if found is _MISSING:
+                found = by_share[share] = self.share_values(share, position, account, shape_id, common)
+            values[position] = found
+            if found is not None:
+                edges.append((index.sources[position], found))
+        return _Row(values=values, edges=edges, pending=frozenset(pending))
 
     def share_values(self, share: _ShareClass, position: int, account: Account, shape_id: int, common: dict):
         """The values of the edge (see :func:`_edge_values`) that members of ``share`` get, or ``None``: no edge."""
