@@ -145,11 +145,47 @@ def search_chains(
     Returns:
         The chains, sorted by length then by the node ids along them.
     """
+    index = _index(graph, frozenset(decisions))
+    return _search(graph, index, source, target, max_hops, limit, duration_seconds)
+
+
+def chain_searcher(
+    graph: TrustGraph, *, decisions: Collection[DecisionKind] = TRAVERSABLE
+) -> Callable[..., ChainSearch]:
+    """``search(source=None, target=None, max_hops=5, limit=..., duration_seconds=None)`` for many queries.
+
+    The same as :func:`search_chains` on ``graph``, without checking before each query that the graph has not
+    changed (a pass over every node): for a batch of queries on a graph that stays as it is, such as findings
+    looking for chains to each administrator role.
+    """
+    index = _index(graph, frozenset(decisions))
+
+    def search(
+        *,
+        source: str | None = None,
+        target: str | None = None,
+        max_hops: int = DEFAULT_MAX_HOPS,
+        limit: int = DEFAULT_LIMIT,
+        duration_seconds: int | None = None,
+    ) -> ChainSearch:
+        return _search(graph, index, source, target, max_hops, limit, duration_seconds)
+
+    return search
+
+
+def _search(
+    graph: TrustGraph,
+    index: _Index,
+    source: str | None,
+    target: str | None,
+    max_hops: int,
+    limit: int,
+    duration_seconds: int | None,
+) -> ChainSearch:
     if max_hops < 1:
         raise ValueError("max_hops must be at least 1")
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    index = _index(graph, frozenset(decisions))
     for name, node_id in (("source", source), ("target", target)):
         if node_id is not None and not graph.has_node(node_id):
             raise InputError(f"{name} {node_id!r} is not in the trust graph")

@@ -11,12 +11,14 @@ key to be present with a specific value. Negated operators (``StringNotEquals``)
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from iamviz.analysis.catalogue import CATALOGUE, CatalogueEntry, Severity
-from iamviz.analysis.chains import DEFAULT_MAX_HOPS, Chain, search_chains, short_name
+from iamviz.analysis.chains import DEFAULT_MAX_HOPS, Chain, chain_searcher, short_name
 from iamviz.analysis.permissions import PermissionSummary, may_be_admin, summarize_permissions
 from iamviz.model import Account, Condition, OidcProvider, PrincipalKind, Role, Snapshot, Statement
 from iamviz.model.graph import NodeKind, TrustGraph
@@ -890,10 +892,11 @@ def check_chain_to_admin(ctx: FindingContext) -> Iterator[Finding]:
     for account, role in ctx.roles():
         if graph.has_node(role.arn) and ctx.is_admin(account, role.arn):
             admins[role.arn] = (account, role)
+    search = chain_searcher(graph)
     for role_arn, (account, role) in admins.items():
         direct: set[str] = set()
         best: dict[str, Chain] = {}
-        for chain in search_chains(graph, target=role_arn, max_hops=ctx.max_hops, limit=_CHAIN_SCAN_LIMIT).chains:
+        for chain in search(target=role_arn, max_hops=ctx.max_hops, limit=_CHAIN_SCAN_LIMIT).chains:
             if len(chain) == 1:
                 direct.add(chain.source)
                 continue
@@ -990,11 +993,29 @@ def run_findings(
     )
     wanted = set(codes) if codes is not None else None
     findings: list[Finding] = []
-    for spec in CHECKS:
-        if wanted is not None and not wanted.intersection(spec.codes):
-            continue
-        findings.extend(f for f in spec.run(ctx) if wanted is None or f.code in wanted)
+    with _collector_paused():
+        for spec in CHECKS:
+            if wanted is not None and not wanted.intersection(spec.codes):
+                continue
+            findings.extend(f for f in spec.run(ctx) if wanted is None or f.code in wanted)
     return sort_findings(findings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the checks run, and restore it after.
+
+    The checks allocate many short-lived objects; with a large graph in memory (millions of edges), each full
+    collection those allocations trigger walks the whole heap, which made up most of the findings time of a
+    20,000-role account. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
