@@ -998,7 +998,7 @@ def run_findings(
             if wanted is not None and not wanted.intersection(spec.codes):
                 continue
             findings.extend(f for f in spec.run(ctx) if wanted is None or f.code in wanted)
-    return sort_findings(findings)
+        return sort_findings(findings)
 
 
 @contextmanager
