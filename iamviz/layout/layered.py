@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
+from iamviz.layout.display import DisplayEdges, bundle_badge, display_edges
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
 
 EXTERNAL_LANE_ID = "external"
@@ -174,6 +175,9 @@ class Layout:
     layers: dict[str, int] = field(default_factory=dict)
     metrics: LayoutMetrics = DEFAULT_METRICS
     arrangement: str = "stacked"
+    display: DisplayEdges | None = field(default=None, compare=False, repr=False)
+    """The edges laid out (account-root expansions folded, see :mod:`iamviz.layout.display`); the scene draws
+    these."""
 
     def box(self, node_id: str) -> tuple[float, float, float, float]:
         """The node's box as ``(left, top, width, height)``."""
@@ -191,24 +195,34 @@ def layered_layout(
     node_ids: Collection[str] | None = None,
     metrics: LayoutMetrics = DEFAULT_METRICS,
     label_width: Callable[[Node], float] | None = None,
-    edge_label_width: Callable[[TrustEdge], float] | None = None,
+    badge_text: Callable[[TrustEdge], str] | None = None,
+    badge_width: Callable[[str], float] | None = None,
+    display: DisplayEdges | None = None,
 ) -> Layout:
     """Lay ``graph`` out left to right, accounts as lanes.
+
+    Only the edges that are drawn take part (:func:`~iamviz.layout.display.display_edges`: account-root
+    expansions folded into their account's edge), so the cost follows the picture, not the graph.
 
     Args:
         graph: the trust graph.
         node_ids: lay out only these nodes (and the edges between them); all nodes when None.
         metrics: sizes to work with.
         label_width: width in scene units of a node's label; ``metrics.label_width(label)`` when None.
-        edge_label_width: width of an edge's badge (columns leave room for it); estimated when None.
+        badge_text: the badge an edge carries (columns leave room for it); :func:`edge_badge_text` when None.
+        badge_width: the width of a badge's text, asked once per distinct text; estimated when None.
+        display: the edges to draw, when already computed for these ``node_ids``.
 
     Returns:
-        The layout; the same input always gives the same output.
+        The layout (with :attr:`Layout.display`); the same input always gives the same output.
     """
     collecting = gc.isenabled()
     gc.disable()  # the layout allocates many small lists; collections over a big graph would dominate its time
     try:
-        return _layered_layout(graph, node_ids, metrics, label_width, edge_label_width)
+        if display is None:
+            display = display_edges(graph, node_ids)
+        text = badge_text or edge_badge_text
+        return _layered_layout(graph, node_ids, metrics, label_width, text, badge_width or metrics.badge_width, display)
     finally:
         if collecting:
             gc.enable()
@@ -219,15 +233,16 @@ def _layered_layout(
     node_ids: Collection[str] | None,
     metrics: LayoutMetrics,
     label_width: Callable[[Node], float] | None,
-    edge_label_width: Callable[[TrustEdge], float] | None,
+    badge_text: Callable[[TrustEdge], str],
+    badge_width: Callable[[str], float],
+    display: DisplayEdges,
 ) -> Layout:
     measure = label_width or (lambda node: metrics.label_width(node.label))
     nodes = _select_nodes(graph, node_ids)
     if not nodes:
-        return Layout(positions={}, lanes=(), width=0.0, height=0.0, metrics=metrics)
+        return Layout(positions={}, lanes=(), width=0.0, height=0.0, metrics=metrics, display=display)
     index = {node.id: i for i, node in enumerate(nodes)}
-    badge_width = edge_label_width or _badge_estimator(metrics)
-    succ, pred, members, badges = _adjacency(graph, index, badge_width)
+    succ, pred, members, badges = _adjacency(display, index, badge_text, badge_width)
     lane_keys, lane_labels = _assign_lanes(graph, nodes, succ)
     layer = _assign_layers(nodes, succ, pred)
     widths = [metrics.box_width(measure(node)) for node in nodes]
@@ -238,7 +253,7 @@ def _layered_layout(
     columns = _order_columns(nodes, lane_keys, lane_pos, layer, neighbours)
 
     max_rows = _wrap_rows(nodes, widths, metrics)
-    grids = {key: _grid(order, max_rows, badges, metrics) for key, order in columns.items()}
+    grids = {key: _grid(order, max_rows, badges, widths, metrics) for key, order in columns.items()}
     # Measure each arrangement, then place the nodes of the one that fits a screen best.
     scores = []
     for rank, arrange in enumerate(_ARRANGEMENTS):
@@ -248,65 +263,70 @@ def _layered_layout(
     xs: dict[int, float] = {}
     ys: dict[int, float] = {}
     lanes, name = arrange(widths, lane_order, lane_labels, grids, neighbours, metrics, xs, ys)
-    return _finish(nodes, widths, layer, xs, ys, lanes, _lane_of(grids), metrics, name)
-
-
-def _badge_estimator(metrics: LayoutMetrics) -> Callable[[TrustEdge], float]:
-    cache: dict[str, float] = {}
-
-    def estimate(edge: TrustEdge) -> float:
-        text = edge_badge_text(edge)
-        width = cache.get(text)
-        if width is None:
-            width = cache[text] = metrics.badge_width(text)
-        return width
-
-    return estimate
+    layout = _finish(nodes, widths, layer, xs, ys, lanes, _lane_of(grids), metrics, name)
+    return replace(layout, display=display)
 
 
 # ---- Graph reading -----------------------------------------------------------------------------------------------
 
 
+def _graph_nodes(graph: TrustGraph) -> list[Node]:
+    """Every node, in insertion order (from networkx's raw node dict: its public view costs a call per node)."""
+    raw = getattr(graph.nx, "_node", None)
+    return list(graph.nodes()) if raw is None else [data["node"] for data in raw.values()]
+
+
 def _select_nodes(graph: TrustGraph, node_ids: Collection[str] | None) -> list[Node]:
     wanted = None if node_ids is None else set(node_ids)
-    chosen = [node for node in graph.nodes() if wanted is None or node.id in wanted]
+    chosen = [node for node in _graph_nodes(graph) if wanted is None or node.id in wanted]
     chosen.sort(key=lambda n: (_KIND_RANK.get(n.kind, 99), n.label.lower(), n.id))
     return chosen
 
 
 def _adjacency(
-    graph: TrustGraph, index: dict[str, int], badge_width: Callable[[TrustEdge], float]
+    display: DisplayEdges,
+    index: dict[str, int],
+    badge_text: Callable[[TrustEdge], str],
+    badge_width: Callable[[str], float],
 ) -> tuple[list[list[int]], list[list[int]], dict[int, set[int]], dict[int, float]]:
+    """Successors, predecessors (assume-role edges), group memberships, and the widest badge leaving each node.
+
+    Badge widths are measured once per distinct text; a folded bundle's badge counts its principals.
+    """
     n = len(index)
     badges: dict[int, float] = {}
+    widths: dict[str, float] = {}
     succ: list[list[int]] = [[] for _ in range(n)]
     pred: list[list[int]] = [[] for _ in range(n)]
     members: dict[int, set[int]] = {}
     member_of = EdgeKind.MEMBER_OF
-    # networkx's public adjacency views wrap every dict access in Python; the raw successor dict is 5x faster.
-    adjacency = getattr(graph.nx, "_succ", None) or graph.nx.adj
-    for source, targets in adjacency.items():
-        s = index.get(source)
-        if s is None:
+    bundles = display.bundles
+    bundle_sources = {ref[0] for ref in bundles}
+    pairs: dict[tuple[int, int], bool] = {}  # (source, target) -> whether an assume-role edge joins them
+    for edge in display.edges:
+        s = index.get(edge.source)
+        t = index.get(edge.target)
+        if s is None or t is None or s == t:
             continue
-        for target, keyed in targets.items():
-            t = index.get(target)
-            if t is None or s == t:
-                continue
-            assumes = False
-            for data in keyed.values():
-                edge = data["edge"]
-                if edge.kind is not member_of:
-                    assumes = True
-                    width = badge_width(edge)
-                    if width > badges.get(s, 0.0):
-                        badges[s] = width
-            if assumes:
-                succ[s].append(t)
-                pred[t].append(s)
-            else:
-                members.setdefault(s, set()).add(t)
-                members.setdefault(t, set()).add(s)
+        if edge.kind is member_of:
+            pairs.setdefault((s, t), False)
+            continue
+        pairs[(s, t)] = True
+        text = badge_text(edge)
+        if edge.source in bundle_sources:
+            text = bundle_badge(text, bundles.get((edge.source, edge.target, edge.key), 0))
+        width = widths.get(text)
+        if width is None:
+            width = widths[text] = badge_width(text) if text else 0.0
+        if width > badges.get(s, 0.0):
+            badges[s] = width
+    for (s, t), assumes in pairs.items():
+        if assumes:
+            succ[s].append(t)
+            pred[t].append(s)
+        else:
+            members.setdefault(s, set()).add(t)
+            members.setdefault(t, set()).add(s)
     return succ, pred, members, badges
 
 
@@ -341,7 +361,7 @@ def _account_labels(graph: TrustGraph, loaded: set[str | None]) -> dict[str, str
         alias = getattr(account, "alias", None)
         if alias:
             aliases[account.account_id] = alias
-    for node in graph.nodes():
+    for node in _graph_nodes(graph):
         if node.kind is NodeKind.ACCOUNT and node.account_id and node.label and node.label != node.account_id:
             aliases.setdefault(node.account_id, node.label)
     return {acct: f"{acct}  {aliases[acct]}" if acct in aliases else acct for acct in loaded if acct}
@@ -434,7 +454,8 @@ def _strongly_connected(vertices: list[int], succ: dict[int, list[int]]) -> list
                     comp.append(w)
                     if w == v:
                         break
-                comp.sort()
+                if len(comp) > 1:
+                    comp.sort()
                 result.append(comp)
     return result
 
@@ -504,15 +525,17 @@ class _Grid:
     sub: int
     rows: int
     gap: float  # space after this layer's last sub-column: room for the badges of edges leaving it
+    sub_widths: list[float]  # the widest box of each sub-column
 
 
-def _grid(order: list[int], max_rows: int, badges: dict[int, float], m: LayoutMetrics) -> _Grid:
+def _grid(order: list[int], max_rows: int, badges: dict[int, float], widths: list[float], m: LayoutMetrics) -> _Grid:
     sub = max(1, math.ceil(len(order) / max_rows))
     rows = math.ceil(len(order) / sub)
     widest = max((badges.get(i, 0.0) for i in order), default=0.0)
     # A badge sits 42 % along its edge: keep it clear of the source box and the target's arrowhead.
     gap = max(m.column_gap, 1.2 * widest + 2 * m.padding + 8)
-    return _Grid(order=order, sub=sub, rows=rows, gap=gap)
+    sub_widths = [max(map(widths.__getitem__, order[k::sub]), default=0.0) for k in range(sub)]
+    return _Grid(order=order, sub=sub, rows=rows, gap=gap, sub_widths=sub_widths)
 
 
 def _column_slots(
@@ -527,9 +550,9 @@ def _column_slots(
             continue
         gap_after[lay] = max(gap_after.get(lay, 0.0), grid.gap)
         last_sub[lay] = max(last_sub.get(lay, 0), grid.sub - 1)
-        for k, i in enumerate(grid.order):
-            slot = (lay, k % grid.sub)
-            slot_width[slot] = max(slot_width.get(slot, 0.0), widths[i])
+        for k, width in enumerate(grid.sub_widths):  # measured once per grid, not per node and arrangement
+            slot = (lay, k)
+            slot_width[slot] = max(slot_width.get(slot, 0.0), width)
     lefts: dict[tuple[int, int], float] = {}
     x = x0
     gap = 0.0
@@ -622,11 +645,13 @@ def _finish(
 ) -> Layout:
     width = max((lane.x + lane.width for lane in lanes), default=0.0)
     height = max((lane.y + lane.height for lane in lanes), default=0.0)
+    ids = [node.id for node in nodes]
+    order = range(len(ids))
     return Layout(
-        positions={node.id: (xs[i], ys[i]) for i, node in enumerate(nodes)},
-        sizes={node.id: (widths[i], m.node_height) for i, node in enumerate(nodes)},
-        node_lanes={node.id: lane_of[i] for i, node in enumerate(nodes)},
-        layers={node.id: layer[i] for i, node in enumerate(nodes)},
+        positions=dict(zip(ids, [(xs[i], ys[i]) for i in order], strict=True)),
+        sizes=dict(zip(ids, [(w, m.node_height) for w in widths], strict=True)),
+        node_lanes=dict(zip(ids, map(lane_of.__getitem__, order), strict=False)),
+        layers=dict(zip(ids, layer, strict=True)),
         lanes=tuple(lanes),
         width=width,
         height=height,

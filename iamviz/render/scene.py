@@ -147,11 +147,12 @@ class TrustScene(QGraphicsScene):
             node_ids=list(layout.positions),
             metrics=self._style.metrics,
             label_width=self._style.label_width,
-            edge_label_width=self._badge_width,
+            badge_text=self._badge_text,
+            badge_width=self._style.badge_width,
         )
 
-    def _badge_width(self, edge: TrustEdge) -> float:
-        return self._style.badge_width(edge_badge(edge, self._risky.get((edge.source, edge.target, edge.key))))
+    def _badge_text(self, edge: TrustEdge) -> str:
+        return edge_badge(edge, self._risky.get((edge.source, edge.target, edge.key)) if self._risky else None)
 
     def _build(self) -> None:
         graph, layout, style = self._graph, self._layout, self._style
