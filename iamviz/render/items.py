@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyle, QStyleOptionGraphicsItem, QWidget
 
-from iamviz.layout import LayoutMetrics, edge_badge_text
+from iamviz.layout import LayoutMetrics, bundle_badge, edge_badge_text
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge
 from iamviz.render.icons import KIND_ICONS, paint_icon
 from iamviz.render.theme import EdgeStyle, Theme
@@ -349,7 +349,9 @@ def edge_badge(edge: TrustEdge, risky_code: str | None) -> str:
 class EdgeItem(QGraphicsItem):
     """An edge: a curve from the source box to the target box, an arrowhead, and a badge.
 
-    Parallel edges between the same two nodes bend apart; edges within one column arc out to the side.
+    Parallel edges between the same two nodes bend apart; edges within one column arc out to the side. An
+    account-root edge that stands for ``bundled`` folded expansions (see :mod:`iamviz.layout.display`) says so in
+    its badge: ``MFA · +94 principals``.
     """
 
     def __init__(
@@ -359,12 +361,14 @@ class EdgeItem(QGraphicsItem):
         *,
         risky_code: str | None = None,
         parallel: tuple[int, int] = (0, 1),
+        bundled: int = 0,
     ) -> None:
         super().__init__()
         self.edge = edge
         self.risky = risky_code is not None
+        self.bundled = bundled
         self.style_name = edge_style_name(edge, self.risky)
-        self.badge = edge_badge(edge, risky_code)
+        self.badge = bundle_badge(edge_badge(edge, risky_code), bundled)
         self._style = style
         self._parallel = parallel
         self._path = QPainterPath()
@@ -644,6 +648,11 @@ class EdgeItem(QGraphicsItem):
         lines = [f"{edge.action or 'assume'}: {edge.decision or 'unknown'}"]
         if edge.requirements:
             lines.append("requires " + ", ".join(edge.requirements))
+        if self.bundled:
+            lines.append(
+                f"stands for {self.bundled:,} users and roles of the account whose own policies allow it "
+                "(select or focus the role to draw them)"
+            )
         lines.extend(edge.reasons[:4])
         return "\n".join(lines)
 

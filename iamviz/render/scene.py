@@ -1,8 +1,13 @@
-"""The trust scene: one item per node and edge of a laid-out trust graph, plus the account lanes.
+"""The trust scene: one item per node and drawn edge of a laid-out trust graph, plus the account lanes.
 
 Used by the window and by headless export alike (no view needed). The scene keeps a node-id -> item map and
 signals ids, never items. Highlight/dim, hidden nodes, theme and text scale are set through its API; the items
 draw themselves with the shared :class:`~iamviz.render.items.Style`.
+
+Edges are drawn by the layout's display rule (:mod:`iamviz.layout.display`): account-root expansions into a role
+are folded into the account's edge (``+94 principals``), so a large account stays linear in trust statements.
+Every graph edge is still represented: :meth:`TrustScene.edge_item` gives the folded edge's stand-in, and the
+folded edges of a node are drawn again while it is selected, or while a highlight (focus) names them.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from iamviz.layout import Layout, layered_layout
-from iamviz.model.graph import EdgeKind, TrustEdge, TrustGraph
+from iamviz.layout import DisplayEdges, Layout, display_edges, layered_layout
+from iamviz.model.graph import EdgeKind, NodeKind, TrustEdge, TrustGraph
 from iamviz.render.items import (
     EdgeItem,
     LaneItem,
@@ -33,6 +38,8 @@ EdgeRef = tuple[str, str, str]
 
 #: Up to this many drawn nodes, edges detour around boxes and the layout makes room for findings' badges.
 ROUTE_LIMIT = 800
+#: At most this many folded edges are drawn again at once (for a selected node, or named by a highlight).
+REVEAL_LIMIT = 600
 
 
 class TrustScene(QGraphicsScene):
@@ -65,6 +72,10 @@ class TrustScene(QGraphicsScene):
         self._findings: dict[str, tuple[str, ...]] = {}
         self._box_index: _BoxIndex | None = None
         self._placed_badges: list[QRectF] = []
+        self._display = DisplayEdges()
+        self._revealed: dict[EdgeRef, EdgeItem] = {}  # folded edges drawn again, for now
+        self._reveal_for: dict[str, tuple[EdgeRef, ...]] = {}  # why: "selection" or "highlight" -> the edges
+        self._revealing = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QBrush(self._style.color(theme.colors.background)))
         self.selectionChanged.connect(self._on_selection_changed)
@@ -104,7 +115,17 @@ class TrustScene(QGraphicsScene):
         return list(self._nodes)
 
     def edge_refs(self) -> list[EdgeRef]:
+        """The drawn edges (folded edges drawn again for a while are not among them)."""
         return list(self._edges)
+
+    @property
+    def display(self) -> DisplayEdges:
+        """Which graph edges are drawn, and which are folded into an account's edge."""
+        return self._display
+
+    def revealed_refs(self) -> list[EdgeRef]:
+        """The folded edges drawn again right now (for the selected node, or named by the highlight)."""
+        return list(self._revealed)
 
     # ---- Building
     def set_graph(
@@ -127,6 +148,7 @@ class TrustScene(QGraphicsScene):
         self.clearSelection()
         self.clear()
         self._nodes, self._edges, self._edges_at, self._lanes, self._lane_titles = {}, {}, {}, [], []
+        self._revealed, self._reveal_for = {}, {}
         self._graph = graph
         self._findings = {
             node_id: tuple(getattr(f, "code", f) for f in found) for node_id, found in (findings_by_node or {}).items()
@@ -170,26 +192,39 @@ class TrustScene(QGraphicsScene):
             title = LaneTitleItem(item)  # the title again, on top and readable, when zoomed far out
             self.addItem(title)
             self._lane_titles.append(title)
+        positions, sizes = layout.positions, layout.sizes
         for node in graph.nodes():
-            if node.id not in layout.positions:
+            if node.id not in positions:
                 continue
-            item = NodeItem(node, layout.sizes[node.id], style, findings=self._findings.get(node.id, ()))
-            item.setPos(*layout.positions[node.id])
+            item = NodeItem(node, sizes[node.id], style, findings=self._findings.get(node.id, ()))
+            item.setPos(*positions[node.id])
             self.addItem(item)
             self._nodes[node.id] = item
+        display = layout.display
+        if display is None:  # a layout made elsewhere: the same rule the layout applies
+            display = display_edges(graph, list(positions))
+        self._display = display
         pairs: dict[tuple[str, str], list[TrustEdge]] = {}
-        for edge in graph.edges():
-            if edge.source in self._nodes and edge.target in self._nodes and edge.source != edge.target:
+        nodes = self._nodes
+        for edge in display.edges:
+            if edge.source in nodes and edge.target in nodes and edge.source != edge.target:
                 pairs.setdefault((edge.source, edge.target), []).append(edge)
         obstacles = None
         self._box_index = None
         if len(self._nodes) <= ROUTE_LIMIT:
             self._box_index = _BoxIndex([item.scene_box() for item in self._nodes.values()])
             obstacles = self._obstacles
+        bundles = display.bundles
         for (source, target), edges in pairs.items():
             for index, edge in enumerate(edges):
                 ref = (source, target, edge.key)
-                item = EdgeItem(edge, style, risky_code=self._risky.get(ref), parallel=(index, len(edges)))
+                item = EdgeItem(
+                    edge,
+                    style,
+                    risky_code=self._risky.get(ref),
+                    parallel=(index, len(edges)),
+                    bundled=bundles.get(ref, 0),
+                )
                 self._edges[ref] = item
                 self._edges_at.setdefault(source, []).append(item)
                 self._edges_at.setdefault(target, []).append(item)
@@ -276,12 +311,104 @@ class TrustScene(QGraphicsScene):
         return self._nodes.get(node_id)
 
     def edge_item(self, source: str, target: str, key: str) -> EdgeItem | None:
-        """The item drawing the edge ``(source, target, key)`` (None when not drawn)."""
-        return self._edges.get((source, target, key))
+        """The item drawing the edge ``(source, target, key)``: its own, or for a folded edge that is not drawn
+        again right now, the account edge that stands for it (None when neither end is drawn)."""
+        ref = (source, target, key)
+        item = self._edges.get(ref) or self._revealed.get(ref)
+        if item is None and self._graph is not None:
+            stand_in = self._display.stand_in(self._graph, source, target, key)
+            item = self._edges.get(stand_in) if stand_in is not None else None
+        return item
 
     def edges_at(self, node_id: str) -> list[EdgeItem]:
-        """The drawn edges into or out of ``node_id``."""
-        return list(self._edges_at.get(node_id, ()))
+        """The drawn edges into or out of ``node_id`` (with its folded edges while they are drawn again)."""
+        found = list(self._edges_at.get(node_id, ()))
+        if self._revealed:
+            found += [item for (s, t, _), item in self._revealed.items() if node_id in (s, t)]
+        return found
+
+    def folded_edges_at(self, node_id: str) -> list[TrustEdge]:
+        """The folded edges into or out of ``node_id`` whose ends are both drawn (shown again on selection)."""
+        graph, display, nodes = self._graph, self._display, self._nodes
+        if graph is None or not display.bundles or node_id not in nodes:
+            return []
+        found: list[TrustEdge] = []
+        for ref in display.bundles:
+            if ref[1] == node_id:
+                found += [e for e in display.folded_edges(graph, ref) if e.source in nodes]
+        node = graph.node(node_id)
+        if node.kind in (NodeKind.USER, NodeKind.ROLE):
+            for edge in graph.out_edges(node_id):
+                if edge.target in nodes and display.stand_in(graph, node_id, edge.target, edge.key) is not None:
+                    found.append(edge)
+        return found
+
+    # ---- Folded edges drawn again
+    def _want_revealed(self, why: str, refs: Iterable[EdgeRef]) -> None:
+        """Draw these folded edges again (for ``why``: ``selection`` or ``highlight``), and drop ones not wanted."""
+        self._reveal_for[why] = tuple(refs)
+        wanted: dict[EdgeRef, None] = {}
+        for group in self._reveal_for.values():
+            for ref in group:
+                if len(wanted) >= REVEAL_LIMIT:
+                    break
+                wanted[ref] = None
+        dropped = [ref for ref in self._revealed if ref not in wanted]
+        self._revealing = True  # removing a selected item changes the selection: not a new one to react to
+        try:
+            for ref in dropped:
+                self.removeItem(self._revealed.pop(ref))
+        finally:
+            self._revealing = False
+        graph = self._graph
+        if graph is None:
+            return
+        for ref in wanted:
+            if ref in self._revealed or ref in self._edges:
+                continue
+            source, target, key = ref
+            if source not in self._nodes or target not in self._nodes:
+                continue
+            data = graph.nx.get_edge_data(source, target, key)
+            if data is None:
+                continue
+            item = EdgeItem(data["edge"], self._style, risky_code=self._risky.get(ref))
+            item.set_badge_visible(False)  # the account edge carries the badge; dozens of copies would hide it
+            item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box())
+            item.set_shown(source not in self._hidden and target not in self._hidden)
+            self._style_revealed(item)
+            self.addItem(item)
+            self._revealed[ref] = item
+
+    def _style_revealed(self, item: EdgeItem) -> None:
+        """Light or dim a folded edge drawn again as the current highlight says."""
+        highlight = self._highlight
+        if highlight is None:
+            item.set_highlighted(True)  # drawn for the selected node: stands out like a lit edge
+            return
+        nodes, edges, dim_others = highlight
+        lit = item.key in edges
+        item.set_highlighted(lit)
+        item.set_dimmed(dim_others and not lit and not (item.key[0] in nodes and item.key[1] in nodes))
+
+    def _folded_refs(self, refs: Iterable[EdgeRef]) -> list[EdgeRef]:
+        """Of ``refs``, the folded ones, those touching the node most of them touch first (a focus's centre)."""
+        graph, display = self._graph, self._display
+        if graph is None or not display.bundles:
+            return []
+        folded = [
+            ref
+            for ref in refs
+            if ref not in self._edges and ref[0] in self._nodes and display.stand_in(graph, *ref) is not None
+        ]
+        if len(folded) <= REVEAL_LIMIT:
+            return sorted(folded)
+        touches: dict[str, int] = {}
+        for source, target, _ in folded:
+            touches[source] = touches.get(source, 0) + 1
+            touches[target] = touches.get(target, 0) + 1
+        centre = max(sorted(touches), key=touches.__getitem__)
+        return sorted(folded, key=lambda ref: (centre not in ref[:2], ref))
 
     def lane_items(self) -> list[LaneItem]:
         return list(self._lanes)
@@ -311,7 +438,10 @@ class TrustScene(QGraphicsScene):
             self.blockSignals(True)
             self.clear()
             self._nodes, self._edges, self._edges_at, self._lanes, self._lane_titles = {}, {}, {}, [], []
+            self._revealed, reveal_for, self._reveal_for = {}, self._reveal_for, {}
             self._build()
+            for why, refs in reveal_for.items():
+                self._want_revealed(why, refs)
             self.blockSignals(False)
             self._reselect(selected)
         else:
@@ -323,6 +453,8 @@ class TrustScene(QGraphicsScene):
                 item.set_style(self._style)
                 if self._box_index is not None and item.badge_visible:
                     self._placed_badges.append(item.badge_rect())
+            for item in self._revealed.values():
+                item.set_style(self._style)
         self._hidden = frozenset()
         self.set_hidden_nodes(hidden)
         if highlight is not None:
@@ -332,8 +464,8 @@ class TrustScene(QGraphicsScene):
         for item in previous:
             if isinstance(item, NodeItem) and item.node_id in self._nodes:
                 self._nodes[item.node_id].setSelected(True)
-            elif isinstance(item, EdgeItem) and item.key in self._edges:
-                self._edges[item.key].setSelected(True)
+            elif isinstance(item, EdgeItem) and (item.key in self._edges or item.key in self._revealed):
+                (self._edges.get(item.key) or self._revealed[item.key]).setSelected(True)
 
     def set_animations_enabled(self, enabled: bool) -> None:
         """Switch animations on or off (off for tests, export and reduced motion); the animator reads it."""
@@ -365,6 +497,9 @@ class TrustScene(QGraphicsScene):
             item.set_highlighted(lit)
             between = ref[0] in nodes and ref[1] in nodes
             item.set_dimmed(dim_others and not lit and not between)
+        self._want_revealed("highlight", self._folded_refs(edges))  # a focus shows the folded edges it names
+        for item in self._revealed.values():
+            self._style_revealed(item)
 
     def clear_highlight(self) -> None:
         """Nothing lit, nothing dimmed."""
@@ -375,6 +510,10 @@ class TrustScene(QGraphicsScene):
         for item in self._edges.values():
             item.set_highlighted(False)
             item.set_dimmed(False)
+        self._want_revealed("highlight", ())
+        for item in self._revealed.values():
+            item.set_dimmed(False)
+            self._style_revealed(item)
 
     def highlighted_nodes(self) -> frozenset[str]:
         return frozenset(node_id for node_id, item in self._nodes.items() if item.highlighted)
@@ -386,6 +525,8 @@ class TrustScene(QGraphicsScene):
         for node_id, item in self._nodes.items():
             item.setVisible(node_id not in hidden)
         for (source, target, _), item in self._edges.items():
+            item.set_shown(source not in hidden and target not in hidden)
+        for (source, target, _), item in self._revealed.items():
             item.set_shown(source not in hidden and target not in hidden)
         self._show_lanes_in_use()
 
@@ -421,15 +562,21 @@ class TrustScene(QGraphicsScene):
 
     # ---- Selection
     def _on_selection_changed(self) -> None:
+        if self._revealing:
+            return
         selected = self.selectedItems()
         for item in selected:
             if isinstance(item, NodeItem):
                 self.node_selected.emit(item.node_id)
+                # A selected node shows its folded edges (who can assume it through its account, or what it can).
+                refs = sorted((e.source, e.target, e.key) for e in self.folded_edges_at(item.node_id))
+                self._want_revealed("selection", refs)
                 return
         for item in selected:
             if isinstance(item, EdgeItem):
-                self.edge_selected.emit(*item.key)
+                self.edge_selected.emit(*item.key)  # a folded edge drawn again stays while it is selected
                 return
+        self._want_revealed("selection", ())
         self.selection_cleared.emit()
 
 
