@@ -1,0 +1,153 @@
+"""The scene at scale: folded account-root expansions are represented, drawn again on selection and focus.
+
+A generated account (bench/make_account.py) has roles that trust their account, so the trust engine expands them
+into one edge per user and role whose own policies allow it; the scene draws the account's edge with a
+``+N principals`` badge instead, and still answers ``edge_item`` for every graph edge.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from iamviz.analysis import build_trust_graph
+from iamviz.layout import layered_layout
+from iamviz.loading import load_paths
+from iamviz.model.graph import NodeKind
+from iamviz.render.theme import load_theme
+
+pytestmark = pytest.mark.gui
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "make_account.py"
+
+
+@pytest.fixture(scope="module")
+def account_file(tmp_path_factory):
+    spec = importlib.util.spec_from_file_location("bench_make_account_render", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    path = tmp_path_factory.mktemp("acct") / "acct-150.json"
+    module.write(module.generate(roles=150, seed=3), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def graph(account_file):
+    return build_trust_graph(load_paths([str(account_file)]).snapshot)
+
+
+@pytest.fixture
+def scene(qapp, graph):
+    from iamviz.render.scene import TrustScene
+
+    scene = TrustScene(theme=load_theme("light"))
+    scene.set_animations_enabled(False)
+    scene.set_graph(graph, layered_layout(graph))
+    yield scene
+    scene.clear()
+    scene.deleteLater()
+
+
+def _refs(edges):
+    return [(e.source, e.target, e.key) for e in edges]
+
+
+def _bundled_role(scene):
+    ref, count = max(scene.display.bundles.items(), key=lambda kv: (kv[1], kv[0]))
+    return ref, count
+
+
+def test_every_graph_edge_is_represented_and_only_drawn_edges_have_items(scene, graph):
+    from iamviz.render.items import EdgeItem
+
+    display = scene.display
+    assert display.bundles, "the generated account should fold some expansions"
+    items = [item for item in scene.items() if isinstance(item, EdgeItem)]
+    assert len(items) == len(display.edges) < graph.edge_count
+    for source, target, key in graph.nx.edges(keys=True):
+        if source == target:
+            continue
+        item = scene.edge_item(source, target, key)
+        assert item is not None, (source, target, key)
+        stand_in = display.stand_in(graph, source, target, key)
+        if stand_in is None:
+            assert item.key == (source, target, key)
+        else:  # folded: the account's edge through the same statement
+            assert item.key == stand_in and item.bundled == display.bundles[stand_in]
+            assert graph.node(item.edge.source).kind is NodeKind.ACCOUNT
+
+
+def test_an_account_edge_standing_for_folded_edges_says_how_many(scene):
+    ref, count = _bundled_role(scene)
+    item = scene.edge_item(*ref)
+    assert item.bundled == count
+    assert item.badge.endswith(f"+{count:,} principals")
+    assert f"stands for {count:,}" in item.toolTip()
+
+
+def test_selecting_a_role_draws_its_folded_edges_and_clearing_removes_them(scene, graph):
+    ref, count = _bundled_role(scene)
+    role = ref[1]
+    folded = set(_refs(scene.display.folded_edges(graph, ref)))
+    assert len(folded) == count
+    scene.node_item(role).setSelected(True)
+    revealed = set(scene.revealed_refs())
+    assert folded <= revealed
+    one = sorted(folded)[0]
+    item = scene.edge_item(*one)
+    assert item.key == one and item.edge.source == one[0] and item.isVisible()
+    assert not item.badge_visible  # the account edge keeps the one badge
+    assert item in scene.edges_at(role)
+    scene.clearSelection()
+    assert scene.revealed_refs() == []
+    assert scene.edge_item(*one).key == ref
+
+
+def test_selecting_a_principal_draws_its_folded_edges(scene, graph):
+    ref, _ = _bundled_role(scene)
+    folded = sorted(_refs(scene.display.folded_edges(graph, ref)))
+    principal = folded[0][0]
+    scene.node_item(principal).setSelected(True)
+    mine = {r for r in scene.revealed_refs() if r[0] == principal}
+    assert folded[0] in mine
+    expected = {
+        (e.source, e.target, e.key)
+        for e in graph.out_edges(principal)
+        if scene.display.stand_in(graph, e.source, e.target, e.key) is not None
+    }
+    assert mine == expected
+
+
+def test_a_focus_highlight_draws_the_folded_edges_it_names(scene, graph):
+    ref, _ = _bundled_role(scene)
+    folded = sorted(_refs(scene.display.folded_edges(graph, ref)))
+    nodes = {ref[1], *(r[0] for r in folded)}
+    scene.highlight(nodes, folded, dim_others=True)
+    assert set(folded) <= set(scene.revealed_refs())
+    assert all(scene.edge_item(*r).highlighted for r in folded)
+    scene.set_hidden_nodes({folded[0][0]})
+    assert not scene.edge_item(*folded[0]).isVisible()
+    assert scene.edge_item(*folded[1]).isVisible()
+    scene.set_hidden_nodes(())
+    scene.set_text_scale(1.5)  # laid out and built again: the folded edges come back with it
+    assert set(folded) <= set(scene.revealed_refs())
+    scene.clear_highlight()
+    assert scene.revealed_refs() == []
+
+
+def test_headless_export_applies_the_same_rule(qapp, account_file, tmp_path):
+    from iamviz.cli import build_parser
+    from iamviz.cli.export import build_scene, prepare
+    from iamviz.render.export import export_image
+
+    args = build_parser().parse_args(["export", str(account_file), "-o", str(tmp_path / "a.svg")])
+    scene = build_scene(prepare(args), theme="light")
+    assert scene.display.bundles
+    _ref, count = _bundled_role(scene)
+    export_image(scene, tmp_path / "a.svg", legend=False)
+    assert f"+{count:,} principals" in (tmp_path / "a.svg").read_text(encoding="utf-8")
+    scene.clear()
