@@ -126,7 +126,7 @@ class _ShareClass:
     matcher per role. :meth:`covering` gives the class key cut down to the statements that cover the role.
     """
 
-    __slots__ = ("base", "base_id", "exact", "key", "tested", "tests")
+    __slots__ = ("base", "base_id", "entries", "exact", "key", "tested", "tests")
 
     def __init__(self, key: tuple | None, profile: _Profile) -> None:
         self.key = key
@@ -135,6 +135,8 @@ class _ShareClass:
         self.tests: list[bool | frozenset[str] | Callable[[str], bool | None]] = []
         self.tested: dict[int, Callable[[str], bool | None]] = {}  # statements with a matcher, by id
         everything = (*profile.statements, *(profile.boundary or ()))
+        # The statements behind the key's entries (source, statement id, variables).
+        self.entries = {(src, id(statement), v): (src, statement, v) for src, statement, v in everything}
         for (_, statement, _), matcher in zip(everything, profile.matchers, strict=True):
             constant = _constant_cover(statement)
             if constant is not None:
@@ -548,12 +550,18 @@ class _Builder:
         return result
 
     def caller_side(
-        self, caller: Caller, form: MatchForm, role: Role, role_account: str, share: int | None = None
+        self,
+        caller: Caller,
+        form: MatchForm,
+        role: Role,
+        role_account: str,
+        share: tuple[int, _ShareClass, tuple] | None = None,
     ) -> tuple[_Judgement, bool]:
         """Judge the caller's own side; the flag says its policies are not in the snapshot.
 
-        ``share`` is the id of the caller's share class cut down to its statements that cover the role (see
-        :meth:`expand_account`): the judgement is a function of it alone, so it is made once for every role.
+        ``share`` is ``(id, class, key)``: the caller's share class cut down to its statements that cover the role
+        (see :meth:`expand_account`). The judgement is a function of the key alone, so it is made once for every
+        role, from those statements only (the others would be skipped as not covering the role).
         """
         if caller.kind not in (CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESSION):
             return _Judgement(), False
@@ -566,10 +574,18 @@ class _Builder:
         profile = self.profile_of(caller.account, caller.entity)
         boundary_counts = need_allow or form in (MatchForm.DIRECT_USER, MatchForm.ROLE_ARN, MatchForm.ANYONE)
         if share is not None:
-            key = ("share", share, need_allow, boundary_counts)
+            rid, klass, cut = share
+            key = ("share", rid, need_allow, boundary_counts)
             cached = self.side_cache.get(key)
             if cached is None:
-                cached = self.side_cache[key] = self._judge_side(profile, caller, role, need_allow, boundary_counts)
+                _, identity, boundary, boundary_missing = cut
+                covering = _Profile(
+                    [klass.entries[entry] for entry in identity],
+                    None if boundary is None else [klass.entries[entry] for entry in boundary],
+                    boundary_missing,
+                    [],
+                )
+                cached = self.side_cache[key] = self._judge_side(covering, caller, role, need_allow, boundary_counts)
             return cached, False
         signature = profile.static
         if signature is None:
@@ -660,7 +676,7 @@ class _Builder:
         via_account_root: bool = False,
         extra_reasons: tuple[str, ...] = (),
         force: DecisionKind | None = None,
-        share: int | None = None,
+        share: tuple[int, _ShareClass, tuple] | None = None,
     ) -> TrustEdge | None:
         """The edge from ``source`` to the role if the statement grants it to ``caller``, else ``None``."""
         context, fixed = self.context_and_authority(caller)
@@ -956,7 +972,7 @@ class _Builder:
             caller=self.caller_of(account, entity),
             form=MatchForm.ACCOUNT,
             via_account_root=True,
-            share=None if share.key is None else rid,
+            share=None if share.key is None else (rid, share, share.covering(role_arn)),
             **common,
         )
         values = None if edge is None else _edge_values(edge)
