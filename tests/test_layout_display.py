@@ -44,7 +44,7 @@ def generated(make_account, tmp_path_factory):
 
 
 def _reference(graph: TrustGraph, node_ids=None, bundle_min: int = BUNDLE_MIN):
-    """The rule as written: (drawn refs, {bundle ref: count})."""
+    """The rule as written: (drawn refs, {bundle ref: count}); counts include principals that are not chosen."""
     chosen = set(graph.nx.nodes) if node_ids is None else set(node_ids)
     nodes = {node.id: node for node in graph.nodes()}
     folded_by: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
@@ -57,14 +57,12 @@ def _reference(graph: TrustGraph, node_ids=None, bundle_min: int = BUNDLE_MIN):
         source = nodes[edge.source]
         if source.kind not in (NodeKind.USER, NodeKind.ROLE) or edge.source == edge.target:
             continue
-        if edge.source not in chosen or edge.target not in chosen:
-            continue
         root = roots.get(source.account_id)
         members = folded_by.get((root, edge.target, edge.key)) if root else None
         if members is not None:
             members.append((edge.source, edge.target, edge.key))
     bundles = {ref: len(members) for ref, members in folded_by.items() if len(members) >= bundle_min}
-    hidden = {member for ref in bundles for member in folded_by[ref]}
+    hidden = {member for ref in bundles for member in folded_by[ref] if member[0] in chosen}
     drawn = {
         (e.source, e.target, e.key)
         for e in graph.edges()
@@ -98,8 +96,7 @@ def _check(graph: TrustGraph, node_ids=None) -> None:
     for ref, count in bundles.items():
         assert count >= BUNDLE_MIN
         folded = _refs(display.folded_edges(graph, ref))
-        if node_ids is None:
-            assert len(folded) == count
+        assert len(folded) == count
         assert all(display.stand_in(graph, *f) == ref for f in folded if f[0] in chosen)
 
 

@@ -105,7 +105,9 @@ def display_edges(
 
     Edges from the users and roles of a loaded account into a role through the trust statement by which the role
     trusts that account (its account node -> role edge, ``via_account_root``) are folded into that edge when there
-    are at least ``bundle_min`` of them and the account node is drawn; fewer are drawn one by one.
+    are at least ``bundle_min`` of them and the account node and the role are drawn; fewer are drawn one by one.
+    The count is of all such edges, drawn principals or not: in a focused picture the account edge still says how
+    many principals it stands for.
     """
     nxg = graph.nx
     nodes = getattr(nxg, "_node", None) or nxg.nodes
@@ -116,14 +118,12 @@ def display_edges(
     principals: dict[str, set[str]] = {}
     roots: dict[str, str] = {}
     for node_id, data in nodes.items():
-        if selected is not None and node_id not in selected:
-            continue
         node = data["node"]
         if node.account_id:
             if node.kind in _PRINCIPAL_KINDS:
                 principal_account[node_id] = node.account_id
                 principals.setdefault(node.account_id, set()).add(node_id)
-            elif node.kind is NodeKind.ACCOUNT:
+            elif node.kind is NodeKind.ACCOUNT and (selected is None or node_id in selected):
                 roots[node_id] = node.account_id
     # role -> account -> key -> the account-root edge that could stand for expansions through that statement
     candidates: dict[str, dict[str, dict[str, EdgeRef]]] = {}
@@ -137,13 +137,11 @@ def display_edges(
     if not candidates:
         return DisplayEdges(edges=tuple(_all_edges(succ, selected)))
     # Into each role, the sources that are not users or roles of a loaded account (few: their out-edges are read).
-    outside: dict[str, list[str]] | None = None
-    if selected is None:
-        outside = {}
-        for source in nodes:
-            if source not in principal_account:
-                for target in succ[source]:
-                    outside.setdefault(target, []).append(source)
+    outside: dict[str, list[str]] = {}
+    for source in nodes:
+        if source not in principal_account:
+            for target in succ[source]:
+                outside.setdefault(target, []).append(source)
     drawn: list[TrustEdge] = []
     bundles: dict[EdgeRef, int] = {}
     groups: dict[tuple[str, str, str], EdgeRef] = {}
@@ -162,7 +160,7 @@ def display_edges(
                 ((key, ref),) = by_key.items()
                 alone = _trusts_account_alone(graph, target, account, succ[ref[0]][target][key]["edge"])
                 members = principals.get(account, set())
-                others = None if outside is None or not alone else outside.get(target, [])
+                others = outside.get(target, []) if alone else None
                 folded = _fold_fast(target, into, members, key, alone, others, selected, bundle_min, drawn)
                 if folded:
                     bundles[ref] = folded
@@ -170,12 +168,13 @@ def display_edges(
                     continue
         held: dict[EdgeRef, list[TrustEdge]] = {}
         for source, keyed in into.items():
-            if source == target or (selected is not None and source not in selected):
+            if source == target:
                 continue
             account = principal_account.get(source)
             by_key = by_account.get(account) if account is not None else None
             if by_key is None:
-                drawn.extend(data["edge"] for data in keyed.values())
+                if selected is None or source in selected:
+                    drawn.extend(data["edge"] for data in keyed.values())
                 continue
             for key, data in keyed.items():
                 edge = data["edge"]
@@ -186,14 +185,14 @@ def display_edges(
                         held[ref] = [edge]
                     else:
                         folded.append(edge)
-                else:
+                elif selected is None or source in selected:
                     drawn.append(edge)
         for ref, folded in held.items():
             if len(folded) >= bundle_min:
                 bundles[ref] = len(folded)
                 groups[(target, roots[ref[0]], ref[2])] = ref
             else:
-                drawn.extend(folded)
+                drawn.extend(e for e in folded if selected is None or e.source in selected)
     if not bundles:  # nothing folded: the graph's own order, as every edge is drawn
         return DisplayEdges(edges=tuple(_all_edges(succ, selected)))
     return DisplayEdges(edges=tuple(drawn), bundles=bundles, groups=groups)
