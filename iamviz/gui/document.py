@@ -314,25 +314,33 @@ def risky_edges(graph: TrustGraph, findings: Iterable[Finding]) -> frozenset[Edg
 
 
 def choose_focus(graph: TrustGraph, findings: Iterable[Finding], *, budget: int = FOCUS_BUDGET) -> frozenset[str]:
-    """The roles worth drawing first in a large graph, with their direct neighbours.
+    """The roles worth drawing first in a large graph, with their direct neighbours in the picture.
 
     Roles are ranked by their most severe finding, then by how many principals can assume them; roles are added
-    with their neighbours until about ``budget`` nodes are chosen.
+    with their neighbours until about ``budget`` nodes are chosen. Neighbours are those the picture draws
+    (:func:`iamviz.layout.display_edges`): the hundreds of users and roles that may assume a role through their
+    account's trust count as one neighbour, the account, whose edge says ``+N principals``.
     """
+    from iamviz.layout import display_edges
+
     worst: dict[str, int] = {}
     for finding in findings:
         if finding.role_arn:
             rank = severity_rank(finding.severity)
             worst[finding.role_arn] = min(worst.get(finding.role_arn, 9), rank)
-    nxg = graph.nx
+    near: dict[str, set[str]] = defaultdict(set)
+    for edge in display_edges(graph).edges:
+        near[edge.source].add(edge.target)
+        near[edge.target].add(edge.source)
+    pred = graph.nx.pred
     roles = [n.id for n in graph.nodes() if n.kind is NodeKind.ROLE]
-    roles.sort(key=lambda r: (worst.get(r, 9), -nxg.degree(r), r))
+    roles.sort(key=lambda r: (worst.get(r, 9), -len(pred[r]), r))
     chosen: set[str] = set()
     for role in roles:
         if len(chosen) >= budget:
             break
         chosen.add(role)
-        neighbours = sorted(set(nxg.predecessors(role)) | set(nxg.successors(role)))
+        neighbours = sorted(near.get(role, ()))
         chosen.update(neighbours[: max(1, budget // 10)])
     return frozenset(chosen)
 
