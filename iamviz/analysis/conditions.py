@@ -818,7 +818,7 @@ def _missing_key(
         return Verdict.FALSE, f"{absent}; ForAnyValue is false when the key is missing or its set is empty"
     if spec.negated:
         return Verdict.TRUE, f"{absent}, so it cannot equal {expected}; a negated operator ({spec.name}) is true"
-    return Verdict.FALSE, f"{absent}; the policy expects it to be {expected} ({spec.name})"
+    return Verdict.FALSE, f"{absent}; the policy expects a value that {spec.wording} {expected} ({spec.name})"
 
 
 def _describe_values(values: Iterable[str]) -> str:
