@@ -68,8 +68,8 @@ SOURCE_ARN_PATTERNS = {
     "ecs-tasks.amazonaws.com": "arn:aws:ecs:us-east-1:{acct}:*",
     "s3.amazonaws.com": "arn:aws:s3:::{name}",
 }
-# Role trust kinds and their weights (percent of roles).
-TRUST_KINDS: tuple[tuple[str, float], ...] = (
+# Role trust kinds and their weights (percent of roles), per mix: see Mix.
+WORST_TRUST_KINDS: tuple[tuple[str, float], ...] = (
     ("service", 35.0),
     ("same_user", 8.0),
     ("chain", 14.0),
@@ -82,6 +82,72 @@ TRUST_KINDS: tuple[tuple[str, float], ...] = (
     ("deleted", 0.4),
     ("anyone", 0.1),
 )
+REALISTIC_TRUST_KINDS: tuple[tuple[str, float], ...] = (
+    ("service", 38.0),
+    ("same_user", 9.0),
+    ("chain", 15.0),
+    ("root_self", 2.0),  # 1-3 % of roles trust their own account in large accounts
+    ("external", 12.0),
+    ("saml", 13.0),
+    ("oidc_github", 5.0),
+    ("oidc_eks", 5.0),
+    ("multi", 0.5),
+    ("deleted", 0.4),
+    ("anyone", 0.1),
+)
+TRUST_KINDS = REALISTIC_TRUST_KINDS
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mix:
+    """How an account's trusts and privileges are mixed.
+
+    Attributes:
+        name: ``realistic`` or ``worst``.
+        trust_kinds: (kind, percent of roles) pairs.
+        users_per_role: default users as a share of the role count.
+        admin_shares: per trust kind, the share of its roles given AdministratorAccess directly.
+        poweruser_shares: per trust kind, the share given PowerUserAccess (which also allows sts:AssumeRole on *).
+        default_privileged: both shares for a kind missing from the tables above.
+        privileged_users: realistic mix only: the share of users put into one privileged group (administrators,
+            assume-any-role, power users); ``None`` keeps the worst mix's random group policies and membership.
+    """
+
+    name: str
+    trust_kinds: tuple[tuple[str, float], ...]
+    users_per_role: float
+    admin_shares: dict[str, float]
+    poweruser_shares: dict[str, float]
+    default_privileged: tuple[float, float]
+    privileged_users: float | None
+
+
+MIXES: dict[str, Mix] = {
+    # A typical large account: ~2 % of roles trust the account root, ~1.5 % privileged roles, users at 7 % of
+    # the role count with ~15 % of them privileged (admins, or sts:AssumeRole on "*").
+    "realistic": Mix(
+        name="realistic",
+        trust_kinds=REALISTIC_TRUST_KINDS,
+        users_per_role=0.07,
+        admin_shares={"saml": 0.03, "root_self": 0.05, "chain": 0.015, "oidc_github": 0.02, "external": 0.004},
+        poweruser_shares={"saml": 0.015, "root_self": 0.025, "chain": 0.0075, "oidc_github": 0.01, "external": 0.002},
+        default_privileged=(0.004, 0.002),
+        privileged_users=0.13,
+    ),
+    # The first generator's mix, kept for the worst case: 9 % of roles trust the account root, PowerUserAccess
+    # as often as AdministratorAccess (~5.5 % privileged roles), a seventh of the groups hand out
+    # sts:AssumeRole on "*" and another seventh PowerUserAccess (~35 % of users may assume any role).
+    "worst": Mix(
+        name="worst",
+        trust_kinds=WORST_TRUST_KINDS,
+        users_per_role=0.1,
+        admin_shares={"saml": 0.08, "root_self": 0.06, "chain": 0.05, "oidc_github": 0.08, "external": 0.01},
+        poweruser_shares={"saml": 0.08, "root_self": 0.06, "chain": 0.05, "oidc_github": 0.08, "external": 0.01},
+        default_privileged=(0.01, 0.01),
+        privileged_users=None,
+    ),
+}
+DEFAULT_MIX = "realistic"
 WORDS = (
     "orders", "billing", "payments", "search", "catalog", "inventory", "shipping", "reports", "audit", "metrics",
     "ingest", "etl", "backup", "deploy", "build", "frontend", "api", "auth", "users", "notify", "mail", "images",
@@ -109,6 +175,7 @@ class _State:
 
     rng: random.Random
     account: str
+    mix: Mix = MIXES[DEFAULT_MIX]
     roles: list[dict[str, Any]] = field(default_factory=list)
     users: list[dict[str, Any]] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
@@ -412,16 +479,23 @@ def _attach(principal: dict[str, Any], policy: dict[str, Any]) -> None:
 
 
 def generate(
-    *, roles: int, users: int | None = None, groups: int | None = None, seed: int = 0, account: str = DEFAULT_ACCOUNT
+    *,
+    roles: int,
+    users: int | None = None,
+    groups: int | None = None,
+    seed: int = 0,
+    account: str = DEFAULT_ACCOUNT,
+    mix: str = DEFAULT_MIX,
 ) -> dict[str, Any]:
     """Build one synthetic account as a ``get-account-authorization-details`` document.
 
     Args:
         roles: how many roles.
-        users: how many users (default: a tenth of the roles, at least 5).
+        users: how many users (default: 7 % of the roles in the realistic mix, 10 % in the worst; at least 5).
         groups: how many groups (default: one per 100 roles, at least 3).
         seed: the random seed; the same arguments always give the same document.
         account: the 12-digit account ID.
+        mix: a key of :data:`MIXES`: ``realistic`` (default) or ``worst``.
 
     Returns:
         ``{"UserDetailList": [...], "GroupDetailList": [...], "RoleDetailList": [...], "Policies": [...]}``
@@ -430,10 +504,13 @@ def generate(
     """
     if roles < 0:
         raise ValueError("roles must be >= 0")
-    users = max(5, roles // 10) if users is None else users
+    if mix not in MIXES:
+        raise ValueError(f"mix must be one of {', '.join(MIXES)}")
+    chosen = MIXES[mix]
+    users = max(5, round(roles * chosen.users_per_role)) if users is None else users
     groups = max(3, roles // 100) if groups is None else groups
     rng = random.Random(seed)
-    state = _State(rng=rng, account=account)
+    state = _State(rng=rng, account=account, mix=chosen)
     acct = account
 
     state.external_accounts = [f"{rng.randrange(10**11, 10**12):012d}" for _ in range(max(3, roles // 200))]
@@ -520,11 +597,22 @@ def generate(
         elif index == 1:
             _attach(group, assume_team)
             _attach(group, readonly)
-        elif index % 7 == 2:
+        elif chosen.privileged_users is None:  # worst: a seventh assume any role, a seventh of the rest power users
+            if index % 7 == 2:
+                _attach(group, assume_any)
+            else:
+                _attach(group, rng.choice((readonly, poweruser, *customer[:5])))
+        elif index == 2:
             _attach(group, assume_any)
+        elif index == 3:
+            _attach(group, poweruser)
         else:
-            _attach(group, rng.choice((readonly, poweruser, *customer[:5])))
+            _attach(group, rng.choice((readonly, *customer[:5])))
         state.groups.append(group)
+    # Realistic mix: the groups that may assume any role (administrators, assume-any-role, power users).
+    privileged_groups = state.groups[: min(len(state.groups), 4)]
+    privileged_groups = [g for i, g in enumerate(privileged_groups) if i != 1]
+    ordinary_groups = [g for g in state.groups if g not in privileged_groups]
     for index in range(users):
         name = f"{rng.choice(('alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'))}.{index:05d}"
         if rng.random() < 0.1:
@@ -540,8 +628,14 @@ def generate(
             "AttachedManagedPolicies": [],
             "Tags": [],
         }
-        if state.groups:
-            for group in rng.sample(state.groups, min(len(state.groups), rng.choice((0, 1, 1, 1, 2, 2, 3)))):
+        if chosen.privileged_users is None:
+            if state.groups:
+                for group in rng.sample(state.groups, min(len(state.groups), rng.choice((0, 1, 1, 1, 2, 2, 3)))):
+                    user["GroupList"].append(group["GroupName"])
+        else:
+            if privileged_groups and rng.random() < chosen.privileged_users:
+                user["GroupList"].append(rng.choice(privileged_groups)["GroupName"])
+            for group in rng.sample(ordinary_groups, min(len(ordinary_groups), rng.choice((0, 1, 1, 1, 2, 2)))):
                 user["GroupList"].append(group["GroupName"])
         if rng.random() < 0.02:
             _attach(user, admin)
@@ -557,7 +651,7 @@ def generate(
     # A few kinds always present in an account of 100 roles or more, so findings have something to find.
     forced = ["anyone", "deleted", "chain", "oidc_github", "saml", "external", "same_user"] if roles >= 100 else []
     for index in range(roles):
-        kind = forced.pop() if forced and index % 13 == 12 else _weighted(rng, TRUST_KINDS)
+        kind = forced.pop() if forced and index % 13 == 12 else _weighted(rng, chosen.trust_kinds)
         if kind == "chain" and not state.human_roles:
             kind = "root_self"
         if kind == "multi":
@@ -694,13 +788,13 @@ def _add_role(state: _State, index: int, kind: str, **policies: Any) -> None:
                 ],
             }
         )
-    admin_share = {"saml": 0.08, "root_self": 0.06, "chain": 0.05, "oidc_github": 0.08, "external": 0.01}.get(
-        kind, 0.01
-    )
+    mix = state.mix
+    admin_share = mix.admin_shares.get(kind, mix.default_privileged[0])
+    poweruser_share = mix.poweruser_shares.get(kind, mix.default_privileged[1])
     roll = rng.random()
     if roll < admin_share:
         _attach(role, policies["admin"])
-    elif roll < admin_share * 2:
+    elif roll < admin_share + poweruser_share:
         _attach(role, policies["poweruser"])
 
 
@@ -744,7 +838,16 @@ def write(document: dict[str, Any], path: str | Path, *, indent: int | None = 4,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--roles", type=int, default=1000, help="number of roles (default 1000)")
-    parser.add_argument("--users", type=int, default=None, help="number of users (default roles/10, at least 5)")
+    parser.add_argument(
+        "--users", type=int, default=None, help="number of users (default 7 %% of roles; worst mix 10 %%; at least 5)"
+    )
+    parser.add_argument(
+        "--mix",
+        choices=sorted(MIXES),
+        default=DEFAULT_MIX,
+        help="realistic (default: ~2 %% of roles trust the account, ~1.5 %% privileged roles, ~15 %% privileged "
+        "users) or worst (the heavy first mix: 9 %%, ~5.5 %%, ~35 %%)",
+    )
     parser.add_argument("--groups", type=int, default=None, help="number of groups (default roles/100, at least 3)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--account", default=DEFAULT_ACCOUNT, help=f"account ID (default {DEFAULT_ACCOUNT})")
@@ -755,7 +858,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (len(args.account) == 12 and args.account.isdigit()):
         parser.error("--account must be 12 digits")
     started = time.perf_counter()
-    document = generate(roles=args.roles, users=args.users, groups=args.groups, seed=args.seed, account=args.account)
+    document = generate(
+        roles=args.roles, users=args.users, groups=args.groups, seed=args.seed, account=args.account, mix=args.mix
+    )
     size = write(document, args.output, indent=args.indent if args.indent > 0 else None, bundle=args.bundle)
     print(
         f"{args.output}: {len(document['RoleDetailList'])} roles, {len(document['UserDetailList'])} users, "

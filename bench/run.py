@@ -288,14 +288,14 @@ DEPENDS = {
 # --- one size, in a child process ------------------------------------------------------------------------------
 
 
-def account_file(roles: int, seed: int) -> Path:
-    """The generated account for ``roles`` (written once per generator version, then reused)."""
+def account_file(roles: int, seed: int, mix: str = make_account.DEFAULT_MIX) -> Path:
+    """The generated account for ``roles`` (written once per generator version and mix, then reused)."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     stamp = int(Path(make_account.__file__).stat().st_mtime)
-    path = WORK_DIR / f"account-{roles}-s{seed}-{stamp}.json"
+    path = WORK_DIR / f"account-{roles}-s{seed}-{mix}-{stamp}.json"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
-        make_account.write(make_account.generate(roles=roles, seed=seed), tmp)
+        make_account.write(make_account.generate(roles=roles, seed=seed, mix=mix), tmp)
         tmp.replace(path)
     return path
 
@@ -344,6 +344,7 @@ def measure_size(
     roles: int,
     *,
     seed: int,
+    mix: str = make_account.DEFAULT_MIX,
     repeat: int,
     max_seconds: float,
     stage_timeout: float,
@@ -355,8 +356,8 @@ def measure_size(
     With ``progress_path``, the result so far is written there before and after every stage, so the parent
     can still report a child that a stage killed (out of memory, a crash in Qt), naming that stage.
     """
-    path = account_file(roles, seed)
-    result: dict[str, Any] = {"roles": roles, "file_bytes": path.stat().st_size, "stages": {}, "notes": {}}
+    path = account_file(roles, seed, mix)
+    result: dict[str, Any] = {"roles": roles, "mix": mix, "file_bytes": path.stat().st_size, "stages": {}, "notes": {}}
     status: dict[str, str] = {}
     times: dict[str, list[float]] = {key: [] for key in STAGE_KEYS}
     rss_core = 0.0
@@ -479,9 +480,9 @@ def _needed_by(key: str, only: set[str]) -> bool:
     return False
 
 
-def profile_stage(roles: int, stage_key: str, *, seed: int, top: int) -> str:
+def profile_stage(roles: int, stage_key: str, *, seed: int, top: int, mix: str = make_account.DEFAULT_MIX) -> str:
     """cProfile one stage on one account (its prerequisites run unprofiled); return the hot spots as text."""
-    path = account_file(roles, seed)
+    path = account_file(roles, seed, mix)
     warm_imports(qt=any(s.qt for s in STAGES if s.key == stage_key))
     ctx: dict[str, Any] = {"path": str(path)}
     chain = [s for s in STAGES if _needed_by(s.key, {stage_key}) or s.key == stage_key]
@@ -873,7 +874,7 @@ def run_peer(args: argparse.Namespace) -> int:
         print(PMAPPER_INSTALL, file=sys.stderr)
         return 2
     roles = args.peer_roles
-    document = make_account.generate(roles=roles, seed=args.seed, account=MOTO_ACCOUNT)
+    document = make_account.generate(roles=roles, seed=args.seed, account=MOTO_ACCOUNT, mix=args.mix)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -976,6 +977,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per stage (median reported; default 3)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument(
+        "--mix",
+        choices=sorted(make_account.MIXES),
+        default=make_account.DEFAULT_MIX,
+        help=f"the generator's trust and privilege mix (default {make_account.DEFAULT_MIX}; worst: the heavy one)",
+    )
+    parser.add_argument(
         "--max-seconds",
         type=float,
         default=60.0,
@@ -1035,6 +1042,7 @@ def main(argv: list[str] | None = None) -> int:
         result = measure_size(
             args.child,
             seed=args.seed,
+            mix=args.mix,
             repeat=args.repeat,
             max_seconds=args.max_seconds,
             stage_timeout=args.stage_timeout,
@@ -1045,12 +1053,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.profile:
         for roles in args.sizes:
-            print(profile_stage(roles, args.profile, seed=args.seed, top=args.top))
+            print(profile_stage(roles, args.profile, seed=args.seed, top=args.top, mix=args.mix))
         return 0
 
     results = []
     for roles in args.sizes:
-        account_file(roles, args.seed)  # generate outside the timed child
+        account_file(roles, args.seed, args.mix)  # generate outside the timed child
         cmd = [
             sys.executable,
             str(Path(__file__).resolve()),
@@ -1060,6 +1068,8 @@ def main(argv: list[str] | None = None) -> int:
             str(args.repeat),
             "--seed",
             str(args.seed),
+            "--mix",
+            args.mix,
             "--max-seconds",
             str(args.max_seconds),
             "--stage-timeout",
