@@ -111,3 +111,53 @@ def test_iamviz_loads_the_generated_account(make_account, tmp_path):
     assert len(account.users) == 30
     assert len(account.groups) == 4
     assert {r.arn for r in account.roles} == {r["Arn"] for r in document["RoleDetailList"]}
+
+
+def _privilege_counts(make_account, document):
+    """(users who may assume any role, roles with Administrator or PowerUser access, roles trusting the account)."""
+    any_role = {
+        make_account.ADMIN_ARN,
+        make_account.POWERUSER_ARN,
+        f"arn:aws:iam::{make_account.DEFAULT_ACCOUNT}:policy/assume-any-role",
+    }
+    groups = {g["GroupName"]: g for g in document["GroupDetailList"]}
+
+    def holds(entity):
+        return any(a["PolicyArn"] in any_role for a in entity["AttachedManagedPolicies"])
+
+    users = sum(holds(u) or any(holds(groups[g]) for g in u["GroupList"]) for u in document["UserDetailList"])
+    roles = sum(holds(r) for r in document["RoleDetailList"])
+    root = f"arn:aws:iam::{make_account.DEFAULT_ACCOUNT}:root"
+    own = sum(
+        any(
+            isinstance(s["Principal"], dict) and s["Principal"].get("AWS") in (root, make_account.DEFAULT_ACCOUNT)
+            for s in r["AssumeRolePolicyDocument"]["Statement"]
+        )
+        for r in document["RoleDetailList"]
+    )
+    return users, roles, own
+
+
+def test_realistic_mix_is_the_default_and_matches_a_typical_large_account(make_account):
+    document = make_account.generate(roles=3000, seed=4)
+    assert json.dumps(document) == json.dumps(make_account.generate(roles=3000, seed=4, mix="realistic"))
+    users, roles, own = _privilege_counts(make_account, document)
+    assert len(document["UserDetailList"]) == 210  # 7 % of the roles
+    assert 0.10 <= users / 210 <= 0.20
+    assert 0.01 <= roles / 3000 <= 0.02
+    assert 0.01 <= own / 3000 <= 0.03
+    admin = sum(make_account.ADMIN_ARN in {a["PolicyArn"] for a in r["AttachedManagedPolicies"]}
+                for r in document["RoleDetailList"])  # fmt: skip
+    assert admin > roles - admin  # PowerUserAccess no longer as often as AdministratorAccess
+
+
+def test_worst_mix_keeps_the_heavy_account(make_account):
+    document = make_account.generate(roles=3000, seed=4, mix="worst")
+    users, roles, own = _privilege_counts(make_account, document)
+    assert len(document["UserDetailList"]) == 300
+    assert users / 300 > 0.25
+    assert roles / 3000 > 0.04
+    assert own / 3000 > 0.07
+    assert json.dumps(document) == json.dumps(make_account.generate(roles=3000, seed=4, mix="worst"))
+    with pytest.raises(ValueError, match="mix"):
+        make_account.generate(roles=10, mix="typical")
