@@ -86,7 +86,7 @@ def test_an_account_edge_standing_for_folded_edges_says_how_many(scene):
     item = scene.edge_item(*ref)
     assert item.bundled == count
     assert item.badge.endswith(f"+{count:,} principals")
-    assert f"stands for {count:,}" in item.toolTip()
+    assert f"stands for {count:,}" in item.tooltip_text()
 
 
 def test_selecting_a_role_draws_its_folded_edges_and_clearing_removes_them(scene, graph):
@@ -151,3 +151,16 @@ def test_headless_export_applies_the_same_rule(qapp, account_file, tmp_path):
     export_image(scene, tmp_path / "a.svg", legend=False)
     assert f"+{count:,} principals" in (tmp_path / "a.svg").read_text(encoding="utf-8")
     scene.clear()
+
+
+def test_tooltips_are_made_for_the_item_under_the_mouse_when_asked(scene):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QGraphicsSceneHelpEvent
+
+    ref, _count = _bundled_role(scene)
+    node = scene.node_item(ref[1])
+    assert node.toolTip() == ""  # none made up front
+    event = QGraphicsSceneHelpEvent(QEvent.Type.GraphicsSceneHelp)
+    event.setScenePos(node.scenePos())
+    scene.helpEvent(event)
+    assert node.toolTip() == node.tooltip_text() and node.node.label in node.toolTip()

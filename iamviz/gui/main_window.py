@@ -679,7 +679,7 @@ class MainWindow(QMainWindow):
         g = doc.graph
         self.status_label.setText(
             f"{doc.account_count} account{'s' if doc.account_count != 1 else ''} · {len(g):,} nodes · "
-            f"{g.edge_count:,} edges · {len(doc.findings)} findings"
+            f"{doc.edge_count:,} edges · {len(doc.findings)} findings"
         )
 
     @property

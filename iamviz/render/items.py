@@ -147,9 +147,12 @@ class NodeItem(QGraphicsObject):
         self.setAcceptHoverEvents(True)
         self.setZValue(Z.NODE)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setToolTip(self._tooltip())
 
     # ---- our API
+    def tooltip_text(self) -> str:
+        """The tooltip; the scene sets it on the item under the mouse when Qt asks (thousands would cost time)."""
+        return self._tooltip()
+
     @property
     def node_id(self) -> str:
         return self.node.id
@@ -386,7 +389,10 @@ class EdgeItem(QGraphicsItem):
         self.badge_item: BadgeItem | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
         self.setZValue(Z.EDGE)
-        self.setToolTip(self._tooltip())
+
+    def tooltip_text(self) -> str:
+        """The tooltip; the scene sets it on the item under the mouse when Qt asks (thousands would cost time)."""
+        return self._tooltip()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -437,8 +443,9 @@ class EdgeItem(QGraphicsItem):
             self.badge_item.setVisible(visible)
 
     def make_badge_item(self) -> BadgeItem | None:
-        """The item that draws this edge's badge above all edge lines (the scene adds it); None without a badge."""
-        if self.badge and self.badge_item is None:
+        """The item that draws this edge's badge above all edge lines (the scene adds it); None without a shown
+        badge (one shown later is painted by the edge itself)."""
+        if self.badge_visible and self.badge_item is None:
             self.badge_item = BadgeItem(self)
         return self.badge_item
 

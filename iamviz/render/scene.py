@@ -305,6 +305,15 @@ class TrustScene(QGraphicsScene):
                 return str(getattr(finding, "code", finding))
         return str(getattr(found[0], "code", found[0])) if found else "RISK"
 
+    def helpEvent(self, event) -> None:
+        """Tooltips are made when asked for, for the item under the mouse (setting thousands up front is slow)."""
+        for item in self.items(event.scenePos()):
+            make = getattr(item, "tooltip_text", None)
+            if make is not None and not item.toolTip():
+                item.setToolTip(make())
+                break
+        super().helpEvent(event)
+
     # ---- Lookup
     def node_item(self, node_id: str) -> NodeItem | None:
         """The item drawing ``node_id`` (None when not drawn)."""
