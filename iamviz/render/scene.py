@@ -12,6 +12,7 @@ folded edges of a node are drawn again while it is selected, or while a highligh
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
@@ -38,6 +39,8 @@ EdgeRef = tuple[str, str, str]
 
 #: Up to this many drawn nodes, edges detour around boxes and the layout makes room for findings' badges.
 ROUTE_LIMIT = 800
+#: ... and up to this many drawn edges (past it, routing costs more than it clears up).
+ROUTE_EDGE_LIMIT = 2500
 #: At most this many folded edges are drawn again at once (for a selected node, or named by a highlight).
 REVEAL_LIMIT = 600
 
@@ -71,7 +74,7 @@ class TrustScene(QGraphicsScene):
         self._risky: dict[EdgeRef, str] = {}
         self._findings: dict[str, tuple[str, ...]] = {}
         self._box_index: _BoxIndex | None = None
-        self._placed_badges: list[QRectF] = []
+        self._placed_badges = _BoxIndex([])
         self._display = DisplayEdges()
         self._revealed: dict[EdgeRef, EdgeItem] = {}  # folded edges drawn again, for now
         self._reveal_for: dict[str, tuple[EdgeRef, ...]] = {}  # why: "selection" or "highlight" -> the edges
@@ -160,7 +163,13 @@ class TrustScene(QGraphicsScene):
         if layout.metrics != self._style.metrics or (self._risky and len(layout.positions) <= ROUTE_LIMIT):
             layout = self._relayout(layout)  # this theme's sizes, and room for the findings' badges
         self._layout = layout
-        self._build()
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of items: the collector's passes over a large graph would dominate the build
+        try:
+            self._build()
+        finally:
+            if collecting:
+                gc.enable()
 
     def _relayout(self, layout: Layout) -> Layout:
         assert self._graph is not None
@@ -211,7 +220,7 @@ class TrustScene(QGraphicsScene):
                 pairs.setdefault((edge.source, edge.target), []).append(edge)
         obstacles = None
         self._box_index = None
-        if len(self._nodes) <= ROUTE_LIMIT:
+        if len(self._nodes) <= ROUTE_LIMIT and sum(map(len, pairs.values())) <= ROUTE_EDGE_LIMIT:
             self._box_index = _BoxIndex([item.scene_box() for item in self._nodes.values()])
             obstacles = self._obstacles
         bundles = display.bundles
@@ -230,13 +239,13 @@ class TrustScene(QGraphicsScene):
                 self._edges_at.setdefault(target, []).append(item)
         self._share_badges()  # before routing: a badge's place is part of its edge's geometry
         covers = self._covers_node if obstacles is not None else None
-        self._placed_badges = []
+        self._placed_badges = _BoxIndex([])
         for (source, target, _), item in self._edges.items():
             item.set_geometry(
                 self._nodes[source].scene_box(), self._nodes[target].scene_box(), obstacles=obstacles, covers=covers
             )
             if covers is not None and item.badge_visible:
-                self._placed_badges.append(item.badge_rect())
+                self._placed_badges.add(item.badge_rect())
             self.addItem(item)
             badge = item.make_badge_item()
             if badge is not None:
@@ -251,7 +260,7 @@ class TrustScene(QGraphicsScene):
         """Whether a badge at ``rect`` would cover a node or a badge already placed."""
         if self._box_index is not None and self._box_index.touching(rect):
             return True
-        return any(rect.intersects(placed) for placed in self._placed_badges)
+        return self._placed_badges.touching(rect)
 
     def _share_badges(self) -> None:
         """Several edges into one node with the same badge show it once, on the middle one."""
@@ -448,7 +457,13 @@ class TrustScene(QGraphicsScene):
             self.clear()
             self._nodes, self._edges, self._edges_at, self._lanes, self._lane_titles = {}, {}, {}, [], []
             self._revealed, reveal_for, self._reveal_for = {}, self._reveal_for, {}
-            self._build()
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._build()
+            finally:
+                if collecting:
+                    gc.enable()
             for why, refs in reveal_for.items():
                 self._want_revealed(why, refs)
             self.blockSignals(False)
@@ -457,11 +472,11 @@ class TrustScene(QGraphicsScene):
             for item in self.items():
                 if hasattr(item, "set_style") and not isinstance(item, EdgeItem):
                     item.set_style(self._style)
-            self._placed_badges = []  # badges are placed again, in the same order as when built
+            self._placed_badges = _BoxIndex([])  # badges are placed again, in the same order as when built
             for item in self._edges.values():
                 item.set_style(self._style)
                 if self._box_index is not None and item.badge_visible:
-                    self._placed_badges.append(item.badge_rect())
+                    self._placed_badges.add(item.badge_rect())
             for item in self._revealed.values():
                 item.set_style(self._style)
         self._hidden = frozenset()
@@ -597,12 +612,20 @@ class _BoxIndex:
 
     def __init__(self, boxes: list[QRectF], cell: float = 160.0) -> None:
         self._cell = cell
-        self._rects = boxes
-        self._boxes = [(b.left(), b.top(), b.right(), b.bottom()) for b in boxes]
+        self._rects: list[QRectF] = []
+        self._boxes: list[tuple[float, float, float, float]] = []
         self._grid: dict[tuple[int, int], list[int]] = {}
-        for i, box in enumerate(self._boxes):
-            for key in self._cells(*box):
-                self._grid.setdefault(key, []).append(i)
+        for box in boxes:
+            self.add(box)
+
+    def add(self, rect: QRectF) -> None:
+        """Add a box (badges are added as they are placed)."""
+        i = len(self._rects)
+        box = (rect.left(), rect.top(), rect.right(), rect.bottom())
+        self._rects.append(QRectF(rect))
+        self._boxes.append(box)
+        for key in self._cells(*box):
+            self._grid.setdefault(key, []).append(i)
 
     def _cells(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]]:
         c = self._cell
