@@ -191,13 +191,19 @@ def _stage_scene(ctx: dict[str, Any]) -> None:
     ctx["app"].processEvents()
 
 
+EXPORT_MAX_WIDTH = 7680
+
+
 def _stage_export(ctx: dict[str, Any]) -> None:
     (export_image,) = _need("iamviz.render.export", "export_image")
     if "scene" not in ctx:
         raise NotBuilt("iamviz.render.scene")
     out = WORK_DIR / f"export-{os.getpid()}.png"
+    # At scale 1 unless the drawing is wider than EXPORT_MAX_WIDTH (8K): 5,000 roles are 16,509 px wide, past
+    # Qt's 16,384 px a side.
+    width = EXPORT_MAX_WIDTH if ctx["scene"].itemsBoundingRect().width() > EXPORT_MAX_WIDTH else None
     try:
-        export_image(ctx["scene"], out)
+        export_image(ctx["scene"], out, width=width)
     finally:
         out.unlink(missing_ok=True)
 
