@@ -164,3 +164,55 @@ def test_tooltips_are_made_for_the_item_under_the_mouse_when_asked(scene):
     event.setScenePos(node.scenePos())
     scene.helpEvent(event)
     assert node.toolTip() == node.tooltip_text() and node.node.label in node.toolTip()
+
+
+def _render(scene, width: int):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    rect = scene.sceneRect()
+    height = max(1, round(width * rect.height() / rect.width()))
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    scene.render(painter, QRectF(0, 0, width, height), rect)
+    painter.end()
+    return image
+
+
+def _colours(image) -> set[int]:
+    return {image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
+
+
+def test_zoomed_far_out_a_large_scene_draws_one_overview_picture(qapp, graph, monkeypatch):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    import iamviz.render.scene as scene_module
+
+    monkeypatch.setattr(scene_module, "OVERVIEW_MIN_ITEMS", 50)  # the 150-role account stands in for a large one
+    scene = scene_module.TrustScene(theme=load_theme("light"))
+    scene.set_graph(graph, layered_layout(graph))
+    no_contents = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    node = next(iter(scene.node_ids()))
+    width = round(scene.sceneRect().width() * 0.1)  # 10 %: far below the overview's zoom
+    far = _render(scene, width)
+    assert scene.overview_active
+    assert scene.node_item(node).flags() & no_contents  # Qt does not even call the items' paint
+    scene.set_caching(False)  # vector export: every item draws itself
+    assert not scene.overview_active and not scene.node_item(node).flags() & no_contents
+    items = _render(scene, width)
+    assert not scene.overview_active
+    # The picture shows what the items show far out: the same coloured boxes and hairlines, give or take smoothing.
+    assert len(_colours(far)) > 5
+    role_colour = load_theme("light").kind_color(NodeKind.ROLE).lower()
+    assert any(f"#{c & 0xFFFFFF:06x}" == role_colour for c in _colours(far))
+    assert any(f"#{c & 0xFFFFFF:06x}" == role_colour for c in _colours(items))
+    scene.set_caching(True)
+    _render(scene, round(scene.sceneRect().width()))  # 100 %: the items again
+    assert not scene.overview_active and not scene.node_item(node).flags() & no_contents
+    scene.clear()
+
+
+def test_small_scenes_never_use_the_overview(scene):
+    _render(scene, 200)
+    assert not scene.overview_active

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -410,6 +410,10 @@ class EdgeItem(QGraphicsItem):
     def path(self) -> QPainterPath:
         return QPainterPath(self._path)
 
+    def chord(self) -> QLineF:
+        """The straight line the edge is drawn as when zoomed far out."""
+        return QLineF(self._path.pointAtPercent(0), self._path.currentPosition())
+
     @property
     def badge_visible(self) -> bool:
         return bool(self.badge) and self._badge_visible
@@ -614,7 +618,7 @@ class EdgeItem(QGraphicsItem):
         if lod < _MIN_ARROW_LOD:  # far out: a straight hairline in the edge's colour (cheap for thousands)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # hints leak from the item before
             painter.setPen(QPen(style.color(es.color), 0))
-            painter.drawLine(self._path.pointAtPercent(0), self._path.currentPosition())
+            painter.drawLine(self.chord())
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         pen = style.edge_pen(es)

@@ -13,12 +13,13 @@ folded edges of a node are drawn again while it is selected, or while a highligh
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable, Mapping
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Signal
-from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
 from iamviz.layout import DisplayEdges, Layout, display_edges, layered_layout
 from iamviz.model.graph import EdgeKind, NodeKind, TrustEdge, TrustGraph
@@ -29,6 +30,7 @@ from iamviz.render.items import (
     LegendItem,
     NodeItem,
     Style,
+    Z,
     edge_badge,
     edge_style_name,
     legend_entries,
@@ -43,6 +45,12 @@ ROUTE_LIMIT = 800
 ROUTE_EDGE_LIMIT = 2500
 #: At most this many folded edges are drawn again at once (for a selected node, or named by a highlight).
 REVEAL_LIMIT = 600
+#: Scenes with more node and edge items than this draw one cached picture of them when zoomed out below
+#: :data:`OVERVIEW_LOD` (where nodes are plain boxes and edges hairlines anyway), instead of painting each item.
+OVERVIEW_MIN_ITEMS = 3000
+OVERVIEW_LOD = 0.3
+#: The overview picture's longer side is at most this many pixels.
+OVERVIEW_MAX_PX = 4096
 
 
 class TrustScene(QGraphicsScene):
@@ -79,6 +87,10 @@ class TrustScene(QGraphicsScene):
         self._revealed: dict[EdgeRef, EdgeItem] = {}  # folded edges drawn again, for now
         self._reveal_for: dict[str, tuple[EdgeRef, ...]] = {}  # why: "selection" or "highlight" -> the edges
         self._revealing = False
+        self._overview: _OverviewItem | None = None
+        self._overview_image: QImage | None = None
+        self._overview_on = False
+        self._overview_allowed = True
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QBrush(self._style.color(theme.colors.background)))
         self.selectionChanged.connect(self._on_selection_changed)
@@ -251,6 +263,10 @@ class TrustScene(QGraphicsScene):
             if badge is not None:
                 self.addItem(badge)
         self.setSceneRect(self._content_rect())
+        self._overview_on, self._overview_image, self._overview = False, None, None
+        if len(self._nodes) + len(self._edges) > OVERVIEW_MIN_ITEMS:
+            self._overview = _OverviewItem(self.sceneRect(), self._use_overview, self._overview_picture)
+            self.addItem(self._overview)
 
     def _obstacles(self, start: QPointF, end: QPointF) -> list[QRectF]:
         """Boxes of drawn nodes that the segment ``start -> end`` crosses (with a little clearance)."""
@@ -395,8 +411,10 @@ class TrustScene(QGraphicsScene):
             item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box())
             item.set_shown(source not in self._hidden and target not in self._hidden)
             self._style_revealed(item)
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self._overview_on)
             self.addItem(item)
             self._revealed[ref] = item
+        self._overview_changed()
 
     def _style_revealed(self, item: EdgeItem) -> None:
         """Light or dim a folded edge drawn again as the current highlight says."""
@@ -479,6 +497,7 @@ class TrustScene(QGraphicsScene):
                     self._placed_badges.add(item.badge_rect())
             for item in self._revealed.values():
                 item.set_style(self._style)
+            self._overview_changed()
         self._hidden = frozenset()
         self.set_hidden_nodes(hidden)
         if highlight is not None:
@@ -496,10 +515,80 @@ class TrustScene(QGraphicsScene):
         self._animations = bool(enabled)
 
     def set_caching(self, enabled: bool) -> None:
-        """Turn item pixmap caches on (screen) or off (vector export: text must stay text)."""
+        """Turn item pixmap caches and the zoomed-out overview picture on (screen) or off (vector export: text must
+        stay text, and every item is drawn)."""
         mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if enabled else QGraphicsItem.CacheMode.NoCache
         for item in (*self._nodes.values(), *self._lanes):
             item.setCacheMode(mode)
+        self._overview_allowed = bool(enabled)
+        if not enabled:
+            self._use_overview(1.0)
+
+    # ---- The zoomed-out overview
+    @property
+    def overview_active(self) -> bool:
+        """Whether the last frame drew the cached overview picture instead of the node and edge items."""
+        return self._overview_on
+
+    def _detail_items(self) -> Iterable[QGraphicsItem]:
+        yield from self._nodes.values()
+        for item in (*self._edges.values(), *self._revealed.values()):
+            yield item
+            if item.badge_item is not None:
+                yield item.badge_item
+
+    def _use_overview(self, lod: float) -> bool:
+        """Switch between the overview picture and the items for a frame at ``lod``; say whether it is the picture.
+
+        Called while a frame is painted, before the items are (the overview item sits just above the lanes): the
+        items are told they have no contents, so Qt does not call their paint at all.
+        """
+        want = self._overview is not None and self._overview_allowed and lod < OVERVIEW_LOD
+        if want != self._overview_on:
+            self._overview_on = want
+            flag = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+            for item in self._detail_items():
+                item.setFlag(flag, want)
+        return want
+
+    def _overview_changed(self) -> None:
+        """What the items show changed (highlight, hidden nodes, edges drawn again): draw the picture anew."""
+        if self._overview is not None:
+            self._overview_image = None
+            self._overview.update()
+
+    def _overview_picture(self) -> QImage | None:
+        """The nodes and edges as the items draw themselves far out: coloured boxes and hairlines."""
+        if self._overview_image is not None or self._overview is None:
+            return self._overview_image
+        rect = self._overview.boundingRect()
+        scale = min(OVERVIEW_LOD, OVERVIEW_MAX_PX / max(rect.width(), rect.height(), 1.0))
+        image = QImage(
+            max(1, math.ceil(rect.width() * scale)),
+            max(1, math.ceil(rect.height() * scale)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.fill(Qt.GlobalColor.transparent)
+        style, theme = self._style, self._style.theme
+        painter = QPainter(image)
+        painter.scale(scale, scale)
+        painter.translate(-rect.left(), -rect.top())
+        lines: dict[tuple[str, float], list[QLineF]] = {}
+        for item in (*self._edges.values(), *self._revealed.values()):
+            if item.isVisible():
+                color = theme.edge_style(item.style_name).color
+                lines.setdefault((color, item.opacity()), []).append(item.chord())
+        for (color, opacity), group in lines.items():
+            painter.setOpacity(opacity)
+            painter.setPen(QPen(style.color(color), 0))
+            painter.drawLines(group)
+        for item in self._nodes.values():
+            if item.isVisible():
+                painter.setOpacity(item.opacity())
+                painter.fillRect(item.scene_box(), style.color(theme.kind_color(item.node.kind)))
+        painter.end()
+        self._overview_image = image
+        return image
 
     # ---- Highlight, dim, hide
     def highlight(
@@ -524,6 +613,7 @@ class TrustScene(QGraphicsScene):
         self._want_revealed("highlight", self._folded_refs(edges))  # a focus shows the folded edges it names
         for item in self._revealed.values():
             self._style_revealed(item)
+        self._overview_changed()
 
     def clear_highlight(self) -> None:
         """Nothing lit, nothing dimmed."""
@@ -538,6 +628,7 @@ class TrustScene(QGraphicsScene):
         for item in self._revealed.values():
             item.set_dimmed(False)
             self._style_revealed(item)
+        self._overview_changed()
 
     def highlighted_nodes(self) -> frozenset[str]:
         return frozenset(node_id for node_id, item in self._nodes.items() if item.highlighted)
@@ -553,6 +644,7 @@ class TrustScene(QGraphicsScene):
         for (source, target, _), item in self._revealed.items():
             item.set_shown(source not in hidden and target not in hidden)
         self._show_lanes_in_use()
+        self._overview_changed()
 
     def _show_lanes_in_use(self) -> None:
         """Hide the lanes (and their titles) whose every node is hidden; a lane without nodes stays."""
@@ -683,3 +775,35 @@ def _segment_hits(
 def edge_style_names(graph: TrustGraph, risky: Collection[EdgeRef] = ()) -> set[str]:
     """The edge styles a graph needs (for a legend drawn without a scene)."""
     return {edge_style_name(e, (e.source, e.target, e.key) in risky) for e in graph.edges() if e.kind in EdgeKind}
+
+
+class _OverviewItem(QGraphicsItem):
+    """The scene's nodes and edges as one cached picture, drawn instead of them when zoomed far out.
+
+    Every frame paints it (it spans the scene, just above the lanes) and it asks the scene whether to draw the
+    picture at this zoom; the scene switches its items' painting off and on accordingly. It takes no mouse events
+    and has no shape: clicks, hover and rubber bands reach the items under it.
+    """
+
+    def __init__(self, rect: QRectF, use: Callable[[float], bool], picture: Callable[[], QImage | None]) -> None:
+        super().__init__()
+        self._rect = QRectF(rect)
+        self._use = use
+        self._picture = picture
+        self.setZValue(Z.LANE + 1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if not self._use(option.levelOfDetailFromTransform(painter.worldTransform())):
+            return
+        image = self._picture()
+        if image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(self._rect, image)
