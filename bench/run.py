@@ -422,6 +422,7 @@ def measure_size(
             first_ctx = {OUTPUTS[k]: ctx[OUTPUTS[k]] for k in keep if k in OUTPUTS and OUTPUTS[k] in ctx}
         _drop_scene(ctx)
         del ctx
+        gc.collect()  # untimed: else the last round's graph (cycles) is collected inside the next json.load
     result["rss_core_mb"] = rss_core
     _write_progress(progress_path, result, times, status, running=None)
     return result
