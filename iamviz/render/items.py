@@ -84,6 +84,15 @@ class Style:
         self.lane_metrics = QFontMetricsF(self.lane_font)
         self._colors: dict[str, QColor] = {}
         self._pens: dict[tuple[EdgeStyle, float], QPen] = {}
+        self._badge_sizes: dict[str, tuple[float, float]] = {}
+        self._badge_height = self.badge_metrics.height() + 2
+
+    def badge_size(self, text: str) -> tuple[float, float]:
+        """Width and height of an edge badge's rounded box showing ``text`` (measured once per text)."""
+        size = self._badge_sizes.get(text)
+        if size is None:
+            size = self._badge_sizes[text] = (self.badge_metrics.horizontalAdvance(text) + 8, self._badge_height)
+        return size
 
     def color(self, value: str) -> QColor:
         """A QColor for ``#rrggbb`` (cached)."""
@@ -375,6 +384,7 @@ class EdgeItem(QGraphicsItem):
         self._style = style
         self._parallel = parallel
         self._path = QPainterPath()
+        self._chord = QLineF()
         self._arrow = QPolygonF()
         self._badge_rect = QRectF()
         self._bounds = QRectF()
@@ -412,7 +422,7 @@ class EdgeItem(QGraphicsItem):
 
     def chord(self) -> QLineF:
         """The straight line the edge is drawn as when zoomed far out."""
-        return QLineF(self._path.pointAtPercent(0), self._path.currentPosition())
+        return QLineF(self._chord)
 
     @property
     def badge_visible(self) -> bool:
@@ -579,12 +589,11 @@ class EdgeItem(QGraphicsItem):
         es = style.theme.edge_style(self.style_name)
         pen_width = style.edge_pen(es).widthF()
         self._path = path
+        first, last = path.elementAt(0), path.elementAt(path.elementCount() - 1)
+        self._chord = QLineF(first.x, first.y, last.x, last.y)
         self._badge_rect = QRectF()
         if self.badge and self._badge_visible:
-            fm = style.badge_metrics
-            w = fm.horizontalAdvance(self.badge) + 8
-            h = fm.height() + 2
-            self._badge_rect = self._place_badge(path, w, h)
+            self._badge_rect = self._place_badge(path, *style.badge_size(self.badge))
         margin = pen_width + style.theme.highlight_width + 2
         bounds = path.boundingRect().adjusted(-margin, -margin, margin, margin)
         bounds = bounds.united(self._arrow.boundingRect().adjusted(-2, -2, 2, 2))

@@ -561,6 +561,17 @@ class TrustScene(QGraphicsScene):
         """The nodes and edges as the items draw themselves far out: coloured boxes and hairlines."""
         if self._overview_image is not None or self._overview is None:
             return self._overview_image
+        collecting = gc.isenabled()
+        gc.disable()  # thousands of small objects, a large graph alive: no collector pass in the middle of a frame
+        try:
+            self._overview_image = self._draw_overview()
+        finally:
+            if collecting:
+                gc.enable()
+        return self._overview_image
+
+    def _draw_overview(self) -> QImage:
+        assert self._overview is not None
         rect = self._overview.boundingRect()
         scale = min(OVERVIEW_LOD, OVERVIEW_MAX_PX / max(rect.width(), rect.height(), 1.0))
         image = QImage(
@@ -587,7 +598,6 @@ class TrustScene(QGraphicsScene):
                 painter.setOpacity(item.opacity())
                 painter.fillRect(item.scene_box(), style.color(theme.kind_color(item.node.kind)))
         painter.end()
-        self._overview_image = image
         return image
 
     # ---- Highlight, dim, hide
