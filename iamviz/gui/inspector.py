@@ -109,9 +109,9 @@ class InspectorPanel(QWidget):
         self.highlighted_statement = None
         hint = "Click a role, a user or an arrow to see who can assume what, and why."
         if self.document is not None:
-            g = self.document.graph
+            g, doc = self.document.graph, self.document
             hint = (
-                f"<p>{len(g):,} nodes, {g.edge_count:,} edges, {len(self.document.findings)} findings.</p><p "
+                f"<p>{len(g):,} nodes, {doc.edge_count:,} edges, {len(doc.findings)} findings.</p><p "
                 f"class='muted'>{hint}</p>"
             )
         self.browser.setHtml(_STYLE + hint)
