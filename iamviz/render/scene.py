@@ -319,21 +319,30 @@ class TrustScene(QGraphicsScene):
 
     def _risky_codes(self, risky_edges: Iterable[tuple[str, ...]]) -> dict[EdgeRef, str]:
         codes: dict[EdgeRef, str] = {}
+        named: dict[str, tuple[dict[str, tuple[int, str]], str]] = {}  # per target: its findings' principals
         for ref in risky_edges:
             source, target, key = ref[0], ref[1], ref[2]
-            code = ref[3] if len(ref) > 3 else self._finding_code(source, target)
-            codes[(source, target, key)] = code
+            if len(ref) > 3:
+                codes[(source, target, key)] = ref[3]
+                continue
+            found = named.get(target)
+            if found is None:
+                found = named[target] = self._finding_principals(target)
+            by_principal, first = found
+            matches = [m for m in (by_principal.get(source), by_principal.get(source.split(":", 1)[-1])) if m]
+            codes[(source, target, key)] = min(matches)[1] if matches else first
         return codes
 
-    def _finding_code(self, source: str, target: str) -> str:
-        """The code of the target's finding that names this source (else its first finding; else ``RISK``)."""
+    def _finding_principals(self, target: str) -> tuple[dict[str, tuple[int, str]], str]:
+        """The target's findings by the principal they name (their order, code), and the code of its first finding
+        (else ``RISK``): an edge takes the code of the first finding naming its source, else the first one."""
         found = list(self._finding_objects.get(target, ()))
-        bare = source.split(":", 1)[-1]
-        for finding in found:
+        by_principal: dict[str, tuple[int, str]] = {}
+        for order, finding in enumerate(found):
             principal = getattr(finding, "principal", None)
-            if principal in (source, bare):
-                return str(getattr(finding, "code", finding))
-        return str(getattr(found[0], "code", found[0])) if found else "RISK"
+            if principal is not None:
+                by_principal.setdefault(principal, (order, str(getattr(finding, "code", finding))))
+        return by_principal, (str(getattr(found[0], "code", found[0])) if found else "RISK")
 
     def helpEvent(self, event) -> None:
         """Tooltips are made when asked for, for the item under the mouse (setting thousands up front is slow)."""
