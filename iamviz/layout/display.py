@@ -6,8 +6,8 @@ that is most of the graph (500 users x 431 roles), and drawing each of them made
 picture unusable. The graph keeps every edge (queries, chains and the inspector need them); the *drawing* folds
 them: when at least :data:`BUNDLE_MIN` edges from one account's users and roles reach a role through the trust
 statement that names that account, only the account node -> role edge of that statement is drawn, with a
-``+94 principals`` badge, and the folded edges are left out of the layout and the scene (the scene shows them
-again on demand, see ``TrustScene.reveal_edges``).
+``+94 principals`` badge, and the folded edges are left out of the layout and the scene (the scene draws them
+again for a selected node, or a focus that names them; ``TrustScene.edge_item`` of a folded edge is its stand-in).
 
 The rule looks at the statement (the edge key), not at ``via_account_root``: an edge from a principal of the
 account through the same statement (one that names the account and the principal) folds too. Checking the flag
