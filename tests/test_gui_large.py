@@ -87,3 +87,16 @@ def test_past_the_threshold_it_opens_focused_on_the_account_edges_and_says_so(qt
     for ref in focused_bundles:
         item = window.scene.edge_item(*ref)
         assert item is not None and item.badge.endswith(f"+{display.bundles[ref]:,} principals")
+
+
+def test_the_edge_count_comes_from_the_picture_without_walking_the_graph(account_file):
+    from iamviz.analysis import build_trust_graph
+    from iamviz.layout import display_edges
+    from iamviz.loading import load_paths, load_sources
+
+    for snapshot in (load_paths([str(account_file)]).snapshot, load_sources(["sample:classroom"])):
+        graph = build_trust_graph(snapshot)
+        display = display_edges(graph)
+        assert docmod.count_edges(graph, display) == docmod.count_edges(graph) == graph.edge_count
+        doc = docmod.build_document(snapshot, focus_threshold=50)
+        assert doc.edge_count == graph.edge_count
