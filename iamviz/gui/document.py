@@ -245,11 +245,11 @@ def build_document(
     cancel = cancel or (lambda: False)
     progress(1, 4, "Building the trust graph…")
     graph = build_trust_graph(snapshot)
-    _settle()
+    _settle(graph)
     _check(cancel)
     progress(2, 4, "Looking for risky trust…")
     findings = tuple(sorted(run_findings(snapshot, graph), key=lambda f: (severity_rank(f.severity), f.role_arn)))
-    _settle()
+    _settle(graph)
     _check(cancel)
     by_node: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
@@ -282,15 +282,17 @@ def build_document(
     )
 
 
-def _settle() -> None:
-    """Move what exists now (the snapshot, the graph, the findings: they live as long as the document) out of the
-    cyclic garbage collector's way.
+def _settle(graph: TrustGraph) -> None:
+    """For a large graph, move what exists now (the snapshot, the graph, the findings: they live as long as the
+    document) out of the cyclic garbage collector's way.
 
     A full collection walks every tracked object: with a 3.6M-edge graph that is ~5 s each time one comes due, in
     the worker or, worse, on the UI thread while the user pans. Frozen objects are still freed by reference counting
-    when the document goes (the graph and the findings hold no reference cycles).
+    when the document goes (the graph and the findings hold no reference cycles). Small graphs cost the collector
+    little: they are left alone.
     """
-    gc.freeze()
+    if len(graph) > FOCUS_THRESHOLD:
+        gc.freeze()
 
 
 def relayout_whole(
