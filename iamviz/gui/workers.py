@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import threading
 import traceback
 from collections.abc import Callable
@@ -78,6 +79,18 @@ class Worker(QRunnable):
         self.signals.progressed.emit(int(done), int(total), str(message))
 
     def run(self) -> None:  # Qt override, runs on the pool thread
+        # Python's cyclic collector runs in whichever thread allocates past its threshold. Run on this pool thread,
+        # it can free Qt wrappers that belong to the GUI thread, and Qt crashes (a segfault seen in CI during a
+        # live capture). So no cyclic collection while a job runs; the GUI thread collects as usual afterwards.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._run_job()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run_job(self) -> None:
         try:
             result = self.job(self._progress, self._cancel.is_set)
         except CancelledError:
