@@ -8,8 +8,6 @@ plug in by adding their arguments in :func:`register` and a caption/highlight be
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,15 +127,6 @@ def neighbourhood(graph: TrustGraph, node_id: str, hops: int) -> set[str]:
     return seen
 
 
-def ensure_application() -> Any:
-    """The running QApplication, or a new one (offscreen when there is no display)."""
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "iamviz"])
-
-
 def build_scene(prepared: Prepared, *, theme: str) -> Any:
     """A :class:`~iamviz.render.scene.TrustScene` of the prepared graph, animations off (needs a QApplication)."""
     from iamviz.layout import layered_layout
@@ -169,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
     if args.scale <= 0:
         raise InputError(f"--scale must be positive, not {args.scale}")
     prepared = prepare(args)
+    from iamviz.render.export import ensure_application  # Qt is loaded only here
+
     app = ensure_application()
     from iamviz.render.export import export_image
 

@@ -9,7 +9,9 @@ reuse :func:`paint_page` for every frame.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt, QUuid
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication
 
 from iamviz.errors import InputError
 from iamviz.render.items import paint_legend
@@ -25,6 +28,16 @@ from iamviz.render.scene import TrustScene
 
 #: Largest raster side we agree to write (px): 16k is four 4K screens across.
 MAX_PIXELS = 16384
+
+
+def ensure_application() -> QApplication:
+    """The running QApplication, or a new one for headless export (offscreen when there is no display).
+
+    The platform is chosen when the application is built, so setting it here, after PySide6 is imported, works.
+    """
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "iamviz"])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
