@@ -426,16 +426,25 @@ def test_every_catalogue_code_is_raised_by_exactly_one_check_and_has_text():
     assert {case[0] for case in CASES.values()} >= set(CATALOGUE) - {"CHAIN_TO_ADMIN"}
 
 
-def test_github_subject_wildcards_are_graded_by_what_they_admit():
+@pytest.mark.parametrize(
+    ("provider", "host", "audience", "prefix"),
+    [
+        (GITHUB, "token.actions.githubusercontent.com", "sts.amazonaws.com", "repo"),
+        (GITLAB, "gitlab.com", "https://gitlab.com", "project_path"),
+    ],
+)
+def test_ci_subject_wildcards_are_graded_by_what_they_admit(provider: str, host: str, audience: str, prefix: str):
+    """GitHub `repo:OWNER/REPO:...` and GitLab `project_path:GROUP/PROJECT:...` subjects grade alike."""
+
     def severity(sub: str) -> Severity | None:
         snap = snapshot(
             role(
                 trust_policy=trust(
                     allow(
-                        {"Federated": GITHUB},
+                        {"Federated": provider},
                         "sts:AssumeRoleWithWebIdentity",
-                        StringEquals={"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-                        StringLike={"token.actions.githubusercontent.com:sub": sub},
+                        StringEquals={f"{host}:aud": audience},
+                        StringLike={f"{host}:sub": sub},
                     )
                 )
             )
@@ -443,14 +452,14 @@ def test_github_subject_wildcards_are_graded_by_what_they_admit():
         found = raised("OIDC_CI_WILDCARD_SUBJECT", snap)
         return found[0].severity if found else None
 
-    assert severity("repo:*") is Severity.CRITICAL
+    assert severity(f"{prefix}:*") is Severity.CRITICAL
     assert severity("*") is Severity.CRITICAL
-    assert severity("repo:acme-*/app:*") is Severity.CRITICAL
-    assert severity("repo:acme/*") is Severity.HIGH
-    assert severity("repo:acme/app:*") is Severity.MEDIUM
-    assert severity("repo:acme/app:ref:refs/heads/*") is Severity.MEDIUM
-    assert severity("repo:acme/app:ref:refs/heads/release-*") is None
-    assert severity("repo:acme/app:environment:prod") is None
+    assert severity(f"{prefix}:acme-*/app:*") is Severity.CRITICAL
+    assert severity(f"{prefix}:acme/*") is Severity.HIGH
+    assert severity(f"{prefix}:acme/app:*") is Severity.MEDIUM
+    assert severity(f"{prefix}:acme/app:ref:refs/heads/*") is Severity.MEDIUM
+    assert severity(f"{prefix}:acme/app:ref:refs/heads/release-*") is None
+    assert severity(f"{prefix}:acme/app:environment:prod") is None
 
 
 def test_a_sub_wildcard_is_forgiven_down_to_what_a_repository_pin_leaves():

@@ -535,7 +535,8 @@ def _component_wild(rest: str) -> bool:
     return bool(positions) and (positions[0] == 0 or rest[positions[0] - 1] in ":/")
 
 
-def _subject_breadth_github(value: str) -> int:
+def _subject_breadth_owner_repo(value: str) -> int:
+    """Breadth of an OWNER/REPO subject: GitHub `repo:OWNER/REPO:...`, GitLab `project_path:GROUP/PROJECT:...`."""
     parts = value.split(":", 2)
     if len(parts) < 2 or _wild(parts[0]):
         return _Breadth.ANY_OWNER if _wild(value) else _Breadth.NARROW
@@ -543,19 +544,6 @@ def _subject_breadth_github(value: str) -> int:
     if _wild(owner) or (not repo and _wild(parts[1])):
         return _Breadth.ANY_OWNER
     if _wild(repo):
-        return _Breadth.ANY_REPO
-    rest = parts[2] if len(parts) > 2 else ""
-    return _Breadth.ANY_BRANCH if _component_wild(rest) else _Breadth.NARROW
-
-
-def _subject_breadth_gitlab(value: str) -> int:
-    parts = value.split(":", 2)
-    if len(parts) < 2 or _wild(parts[0]):
-        return _Breadth.ANY_OWNER if _wild(value) else _Breadth.NARROW
-    group, _, project = parts[1].partition("/")
-    if _wild(group) or (not project and _wild(parts[1])):
-        return _Breadth.ANY_OWNER
-    if _wild(project):
         return _Breadth.ANY_REPO
     rest = parts[2] if len(parts) > 2 else ""
     return _Breadth.ANY_BRANCH if _component_wild(rest) else _Breadth.NARROW
@@ -576,8 +564,8 @@ def _subject_breadth_generic(value: str) -> int:
 
 
 _SUBJECT_SHAPES: dict[str, Callable[[str], int]] = {
-    "github": _subject_breadth_github,
-    "gitlab": _subject_breadth_gitlab,
+    "github": _subject_breadth_owner_repo,
+    "gitlab": _subject_breadth_owner_repo,
     "terraform": _subject_breadth_terraform,
     "generic": _subject_breadth_generic,
 }
