@@ -44,8 +44,12 @@ def one_line(text: object, *, limit: int = MAX_ERROR_LINE) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every subcommand registered."""
+def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with every subcommand registered (or only ``commands``, module names).
+
+    Registering a subcommand imports its module; ``main`` registers only the command it runs, so that
+    ``iamviz snapshot`` never imports the analysis, networkx or the modules of the other commands.
+    """
     parser = argparse.ArgumentParser(
         prog="iamviz",
         description="See AWS IAM role trust: who can assume which role, under which conditions, and why.",
@@ -53,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iamviz {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if commands is None else commands:
         try:
             module = importlib.import_module(f"iamviz.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -64,12 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_module(args: Sequence[str]) -> str | None:
+    """The module of the subcommand ``args`` start with (``can-assume`` -> ``can_assume``), if it is one."""
+    module = args[0].replace("-", "_") if args else ""
+    return module if module in COMMAND_MODULES and module.replace("_", "-") == args[0] else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
         args_list = ["gui", *args_list]
+    command = _command_module(args_list)
+    # Only the command being run is registered (its module alone is imported); help and errors get them all.
+    parser = build_parser(None if command is None else [command])
     args = parser.parse_args(args_list)
     if not getattr(args, "func", None):
         parser.print_help()
