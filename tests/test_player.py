@@ -78,6 +78,9 @@ def _assert_step_pose(scene, animator, step):
         source, target = step.edges[0]
         lit_edges = [item for item in scene.edges_at(source) if item.edge.target == target and item.highlighted]
         assert lit_edges, "the hop's edge is lit"
+        hub_box = animator.hub.sceneBoundingRect()
+        for edge_item in lit_edges:  # the hub and its STS label leave the hop's badge readable
+            assert not hub_box.intersects(edge_item.badge_rect()), (edge_item.badge, hub_box, edge_item.badge_rect())
         assert animator.connector is not None
         if step.allowed:
             assert animator.hub.state is HubState.GRANTED

@@ -323,7 +323,8 @@ class ScenarioAnimator(QObject):
         end = edge_path.pointAtPercent(1.0)
         mid = edge_path.pointAtPercent(0.5)
         lift = self._scene.style.metrics.node_height * 1.6
-        hub = QPointF(mid.x(), mid.y() - lift)
+        hub = self._clear_of_badge(QPointF(mid.x(), mid.y() - lift), item)
+        lift = max(lift, mid.y() - hub.y())
         to_hub = QPainterPath(start)
         to_hub.quadTo(QPointF((start.x() + hub.x()) / 2, hub.y()), hub)
         rest = self._ticket_rest(target)
@@ -337,6 +338,25 @@ class ScenarioAnimator(QObject):
         return HopGeometry(
             to_hub=to_hub, to_role=to_role, hub=hub, connector=connector, edge_path=edge_path, focus=focus
         )
+
+    def _clear_of_badge(self, hub: QPointF, edge: object) -> QPointF:
+        """``hub``, raised when the hub and its ``STS`` label would cover the hop edge's badge.
+
+        On a bent edge (a hop between two accounts) the badge sits below the chord's middle and the label landed on
+        it (``ExternalId`` under ``STS``, unreadable on the projector).
+        """
+        badge_rect = getattr(edge, "badge_rect", None)
+        badge = badge_rect() if callable(badge_rect) else QRectF()
+        if badge.isNull() or badge.isEmpty():
+            return hub
+        style = self._scene.style
+        reach = style.metrics.node_height * 0.8 + style.theme.highlight_width + 2  # StsHubItem.boundingRect
+        below = reach + style.badge_metrics.height() + 4
+        body = QRectF(hub.x() - 2 * reach, hub.y() - reach, 4 * reach, reach + below)
+        gap = 4.0
+        if not body.intersects(badge.adjusted(-gap, -gap, gap, gap)):
+            return hub
+        return QPointF(hub.x(), min(hub.y(), badge.top() - gap - below))
 
     def _ticket_rest(self, box: QRectF) -> QPointF:
         gap = self._scene.style.metrics.node_height * 0.75
