@@ -14,15 +14,36 @@ error names the object's JSON path and the key instead.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from iamviz.errors import InputError
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is decoded and parsed, and restore it after.
+
+    Decoding and parsing allocate millions of objects that all stay alive; the collector's full collections would
+    walk the whole heap (the decoded JSON included) again and again, for no garbage: more than half the decode time
+    of a 20,000-role account, about half the parse time of a 5,000-role one. Reference counting still frees
+    everything as usual. A collector already paused by the caller stays paused.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def type_name(value: Any) -> str:
