@@ -45,7 +45,7 @@ from iamviz.analysis.conditions import (
     evaluate_condition,
     requirement_label,
 )
-from iamviz.analysis.identity import _collect, action_matches, arn_matcher, resource_matches, uses_variables
+from iamviz.analysis.identity import action_matches, arn_matcher, resource_matches, uses_variables
 from iamviz.analysis.trust import (
     ASSUME_ROLE,
     ASSUME_ROLE_WITH_SAML,
@@ -64,6 +64,7 @@ from iamviz.model.graph import ANYONE_ID, DecisionKind, EdgeKind, Node, NodeKind
 from iamviz.model.policy import (
     Condition,
     Effect,
+    PolicyDocument,
     Principal,
     PrincipalKind,
     Statement,
@@ -316,6 +317,12 @@ class _Builder:
         self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
         self.independent: dict[int, bool] = {}
         self.profiles: dict[str, _Profile] = {}
+        # Per policy document (by id, the document kept alive): its statements that cover sts:AssumeRole.
+        self.relevant: dict[int, tuple[PolicyDocument, tuple[Statement, ...], bool]] = {}
+        # Per (statement id, variables): the statement, its Resource matcher, its key part, its constant cover.
+        self.statement_facts: dict[tuple[int, bool], tuple] = {}
+        # Per (account, group name): the group's (source, statement, variables) covering sts:AssumeRole, missing ARNs.
+        self.group_statements: dict[tuple[str, str], tuple[list, list[str]]] = {}
         self.indexes: dict[str, _AccountIndex] = {}
         self.memo_role: str | None = None
         self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
@@ -391,13 +398,7 @@ class _Builder:
         profile = self.profiles.get(entity.arn)
         if profile is not None:
             return profile
-        policies, missing = _collect(account, entity)
-        statements = [
-            (p.source, s, uses_variables(p.document))
-            for p in policies
-            for s in p.document.statements
-            if action_matches(s, ASSUME_ROLE)
-        ]
+        statements, missing = self.assume_statements(account, entity)
         boundary: list[tuple[str, Statement, bool]] | None = None
         boundary_missing = False
         if entity.permissions_boundary_arn:
@@ -406,25 +407,100 @@ class _Builder:
                 boundary, boundary_missing = [], True
             else:
                 source = f"permissions boundary {managed.name}"
-                variables = uses_variables(managed.document)
-                boundary = [
-                    (source, s, variables) for s in managed.document.statements if action_matches(s, ASSUME_ROLE)
-                ]
+                relevant, variables = self.relevant_statements(managed.document)
+                boundary = [(source, s, variables) for s in relevant]
+        if not statements and boundary is None and not missing:
+            profile = self.profiles[entity.arn] = _Profile([], None, False, [], static=())
+            return profile
         everything = [*statements, *(boundary or [])]
+        facts = self.statement_facts
+        matchers = []
+        key = []
+        constants = []
+        for _, s, v in everything:
+            fact = facts.get((id(s), v))
+            if fact is None:
+                fact = facts[(id(s), v)] = (
+                    s,
+                    _resource_matcher(s, v),
+                    (s.resources, s.not_resources, v),
+                    _constant_cover(s),
+                )
+            matchers.append(fact[1])
+            key.append(fact[2])
+            constants.append(fact[3])
         profile = _Profile(
             statements,
             boundary,
             boundary_missing,
             missing,
-            matchers=tuple(_resource_matcher(s, v) for _, s, v in everything),
+            matchers=tuple(matchers),
             allows=tuple(s.effect is Effect.ALLOW for _, s, _ in statements),
         )
-        profile.key = tuple((s.resources, s.not_resources, v) for _, s, v in everything)
-        constants = [_constant_cover(s) for _, s, _ in everything]
-        if all(c is not None for c in constants):
+        profile.key = tuple(key)
+        if None not in constants:
             profile.static = tuple(constants)
         self.profiles[entity.arn] = profile
         return profile
+
+    def relevant_statements(self, document: PolicyDocument) -> tuple[tuple[Statement, ...], bool]:
+        """The document's statements whose Action/NotAction covers sts:AssumeRole, and whether it has variables."""
+        found = self.relevant.get(id(document))
+        if found is None:
+            statements = tuple(s for s in document.statements if action_matches(s, ASSUME_ROLE))
+            found = self.relevant[id(document)] = (document, statements, uses_variables(document))
+        return found[1], found[2]
+
+    def assume_statements(
+        self, account: Account, entity: User | Role
+    ) -> tuple[list[tuple[str, Statement, bool]], list[str]]:
+        """``(source, statement, variables)`` of the entity's identity policies (and its groups') that cover
+        sts:AssumeRole, in :func:`~iamviz.analysis.identity._collect`'s order and wording, and the managed policy
+        ARNs the snapshot lacks.
+        """
+        statements: list[tuple[str, Statement, bool]] = []
+        missing: list[str] = []
+        owner = f"user {entity.name}" if isinstance(entity, User) else f"role {entity.name}"
+        self._add_held(account, entity.inline_policies, entity.managed_policy_arns, owner, True, statements, missing)
+        if isinstance(entity, User):
+            for group_name in entity.group_names:
+                held = self.group_statements.get((account.account_id, group_name))
+                if held is None:
+                    held = ([], [])
+                    group = account.groups_by_name.get(group_name)
+                    if group is not None:
+                        holder = f"group {group.name}"
+                        self._add_held(account, group.inline_policies, group.managed_policy_arns, holder, False, *held)
+                    self.group_statements[(account.account_id, group_name)] = held
+                statements.extend(held[0])
+                missing.extend(held[1])
+        return statements, missing
+
+    def _add_held(
+        self,
+        account: Account,
+        inline: Iterable,
+        managed: Iterable[str],
+        holder: str,
+        own: bool,
+        statements: list[tuple[str, Statement, bool]],
+        missing: list[str],
+    ) -> None:
+        for item in inline:
+            relevant, variables = self.relevant_statements(item.document)
+            if relevant:
+                source = f"inline policy {item.name!r} of {holder}"
+                statements.extend((source, s, variables) for s in relevant)
+        for policy_arn in managed:
+            managed_policy = account.policies_by_arn.get(policy_arn)
+            if managed_policy is None:
+                missing.append(policy_arn)
+                continue
+            relevant, variables = self.relevant_statements(managed_policy.document)
+            if relevant:
+                where = "" if own else f" (via {holder})"
+                source = f"managed policy {managed_policy.name}{where}"
+                statements.extend((source, s, variables) for s in relevant)
 
     def index_of(self, account: Account) -> _AccountIndex:
         """The account's principals whose own policies could allow sts:AssumeRole, indexed by Resource pattern."""
