@@ -325,6 +325,12 @@ class _Builder:
         self.group_statements: dict[tuple[str, str], tuple[list, list[str]]] = {}
         self.indexes: dict[str, _AccountIndex] = {}
         self.memo_role: str | None = None
+        # add_can_assume: edge values per (statement shape, caller context...), and edge keys per (action, index).
+        self.plain: dict[tuple, tuple | None] = {}
+        self.edge_keys: dict[tuple[str, int], str] = {}
+        # Principals as trust policies name them: service and federated nodes and callers, per value.
+        self.services: dict[str, tuple[str, Caller]] = {}
+        self.federated: dict[str, tuple[str, Caller] | None] = {}
         self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
         self.side_cache: dict[tuple[str, bool, bool, tuple], _Judgement] = {}
         self.grant_cache: dict[tuple[int, str], _Judgement] = {}
@@ -343,32 +349,31 @@ class _Builder:
     # --- nodes -----------------------------------------------------------------------------------------------
 
     def add_account_nodes(self, account: Account) -> None:
-        graph = self.graph
+        add = self.store.add_node
+        node = _node_from
         acct = account.account_id
-        graph.add_node(Node(id=account_root(acct), kind=NodeKind.ACCOUNT, label=account.label, account_id=acct))
+        add(node(account_root(acct), NodeKind.ACCOUNT, account.label, acct, None))
         for group in account.groups:
-            graph.add_node(Node(id=group.arn, kind=NodeKind.GROUP, label=group.name, account_id=acct, arn=group.arn))
+            add(node(group.arn, NodeKind.GROUP, group.name, acct, group.arn))
         for user in account.users:
-            graph.add_node(Node(id=user.arn, kind=NodeKind.USER, label=user.name, account_id=acct, arn=user.arn))
+            add(node(user.arn, NodeKind.USER, user.name, acct, user.arn))
         for role in account.roles:
-            graph.add_node(Node(id=role.arn, kind=NodeKind.ROLE, label=role.name, account_id=acct, arn=role.arn))
+            add(node(role.arn, NodeKind.ROLE, role.name, acct, role.arn))
         for saml in account.saml_providers:
-            graph.add_node(
-                Node(id=saml.arn, kind=NodeKind.SAML_PROVIDER, label=saml.name, account_id=acct, arn=saml.arn)
-            )
+            add(node(saml.arn, NodeKind.SAML_PROVIDER, saml.name, acct, saml.arn))
         for oidc in account.oidc_providers:
-            graph.add_node(
-                Node(id=oidc.arn, kind=NodeKind.OIDC_PROVIDER, label=oidc.host, account_id=acct, arn=oidc.arn)
-            )
+            add(node(oidc.arn, NodeKind.OIDC_PROVIDER, oidc.host, acct, oidc.arn))
+        member_key = f"{EdgeKind.MEMBER_OF}||"
+        member = _MEMBER_VALUES
         for user in account.users:
             for group_name in user.group_names:
                 group = account.groups_by_name.get(group_name)
                 if group is not None:
-                    self.put(TrustEdge(source=user.arn, target=group.arn, kind=EdgeKind.MEMBER_OF))
+                    self.store.put(user.arn, group.arn, member_key, _edge_from(member, user.arn, group.arn))
 
     def ensure_node(self, node: Node) -> str:
         if not self.graph.has_node(node.id):
-            self.graph.add_node(node)
+            self.store.add_node(node)
         return node.id
 
     # --- callers and their policies --------------------------------------------------------------------------
@@ -731,11 +736,48 @@ class _Builder:
         return cached
 
     def add_can_assume(self, **kwargs) -> bool:
-        """Add the edge from ``source`` to the role if the statement grants it to ``caller``; say whether."""
-        edge = self.decide(**kwargs)
-        if edge is None:
+        """Add the edge from ``source`` to the role if the statement grants it to ``caller``; say whether.
+
+        For a caller that is not an IAM user or role (service, federated, account, anyone) and a trust without a
+        Deny, the edge depends on the statement only through its index, Sid, conditions and action, on the role only
+        through its policy version, and on the caller only through its context (its own side is empty): its values
+        are worked out once per such combination and copied.
+        """
+        caller: Caller | None = kwargs["caller"]
+        if kwargs["denies"] or (caller is not None and caller.kind in _IAM_CALLERS):
+            edge = self.decide(**kwargs)
+            if edge is None:
+                return False
+            self.put(edge)
+            return True
+        statement: Statement = kwargs["statement"]
+        role: Role = kwargs["role"]
+        action: str = kwargs["action"]
+        context = self.context_and_authority(caller)[0]
+        memo = (
+            statement.index,
+            statement.sid,
+            statement.conditions,
+            action,
+            uses_variables(role.trust_policy),
+            id(context),
+            kwargs.get("force"),
+            kwargs.get("via_account_root", False),
+        )
+        values = self.plain.get(memo, _MISSING)
+        if values is _MISSING:
+            edge = self.decide(**{**kwargs, "extra_reasons": ()})
+            values = self.plain[memo] = None if edge is None else _edge_values(edge)
+        if values is None:
             return False
-        self.put(edge)
+        extra_reasons = kwargs.get("extra_reasons")
+        if extra_reasons:  # they follow the trust's own reasons (the caller side adds none)
+            values = (*values[:_REASONS], (*values[_REASONS], *extra_reasons), *values[_REASONS + 1 :])
+        source: str = kwargs["source"]
+        key = self.edge_keys.get((action, statement.index))
+        if key is None:
+            key = self.edge_keys[(action, statement.index)] = f"{EdgeKind.CAN_ASSUME}|{action}|{statement.index}"
+        self.store.put(source, role.arn, key, _edge_from(values, source, role.arn))
         return True
 
     def decide(
@@ -841,8 +883,11 @@ class _Builder:
             self.ensure_node(Node(id=ANYONE_ID, kind=NodeKind.ANYONE, label="anyone"))
             self.add_can_assume(source=ANYONE_ID, caller=None, form=MatchForm.ANYONE, **common)
         elif kind is PrincipalKind.SERVICE:
-            node_id = self.ensure_node(Node(id=f"service:{value}", kind=NodeKind.SERVICE, label=value))
-            caller = Caller(kind=CallerKind.SERVICE, text=value, name=value)
+            found = self.services.get(value)
+            if found is None:
+                node_id = self.ensure_node(Node(id=f"service:{value}", kind=NodeKind.SERVICE, label=value))
+                found = self.services[value] = (node_id, Caller(kind=CallerKind.SERVICE, text=value, name=value))
+            node_id, caller = found
             self.add_can_assume(source=node_id, caller=caller, form=MatchForm.NON_IAM, **common)
         elif kind is PrincipalKind.FEDERATED:
             self.add_federated(value, common)
@@ -850,6 +895,14 @@ class _Builder:
             self.add_aws(value, account, common)
 
     def add_federated(self, value: str, common: dict) -> None:
+        found = self.federated.get(value, _MISSING)
+        if found is _MISSING:
+            found = self.federated[value] = self.federated_caller(value)
+        if found is not None:
+            self.add_can_assume(source=found[0], caller=found[1], form=MatchForm.NON_IAM, **common)
+
+    def federated_caller(self, value: str) -> tuple[str, Caller] | None:
+        """The node (added) and caller of a federated principal, or ``None`` when it names none."""
         arn = Arn.try_parse(value)
         if arn is not None and arn.resource_type == "saml-provider":
             node = Node(
@@ -865,9 +918,9 @@ class _Builder:
             node = Node(id=f"federated:{value}", kind=NodeKind.OIDC_PROVIDER, label=value)
             caller = Caller(kind=CallerKind.WEB_IDENTITY, text=value, name=value)
         else:
-            return
+            return None
         self.ensure_node(node)
-        self.add_can_assume(source=node.id, caller=caller, form=MatchForm.NON_IAM, **common)
+        return node.id, caller
 
     def add_aws(self, value: str, account: Account, common: dict) -> None:
         if looks_like_unique_id(value):
@@ -1135,6 +1188,7 @@ class _Builder:
 
 
 _MISSING = object()
+_IAM_CALLERS = frozenset({CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESSION})  # those with a caller side
 _NO_CONDITIONS = _Judgement()
 _EMPTY_CONTEXT = RequestContext.of({})
 _NO_ALLOW = _Judgement(applies=False, reasons=["no policy of the caller allows sts:AssumeRole on the role"])
@@ -1202,6 +1256,7 @@ def _has_variable(statement: Statement) -> bool:
 
 _EDGE_FIELDS = tuple(f.name for f in dataclasses.fields(TrustEdge))
 _OTHER_FIELDS = tuple(name for name in _EDGE_FIELDS if name not in ("source", "target"))
+_REASONS = _OTHER_FIELDS.index("reasons")
 
 
 def _edge_values(edge: TrustEdge) -> tuple:
@@ -1259,6 +1314,36 @@ def _edge_factory() -> Callable[[tuple, str, str], TrustEdge]:
 
 
 _edge_from = _edge_factory()
+# A MEMBER_OF edge's values: every field but its kind at its default.
+_MEMBER_VALUES = _edge_values(TrustEdge(source="", target="", kind=EdgeKind.MEMBER_OF))
+
+
+def _node_factory() -> Callable[[str, NodeKind, str, str | None, str | None], Node]:
+    """``make(id, kind, label, account_id, arn)``: a :class:`Node`, made fast (see :func:`_edge_factory`)."""
+    names = ("id", "kind", "label", "account_id", "arn")
+    fields = tuple(f.name for f in dataclasses.fields(Node))
+    if fields != names or set(getattr(Node, "__slots__", ())) != set(names) or hasattr(Node, "__post_init__"):
+
+        def construct(id: str, kind: NodeKind, label: str, account_id: str | None, arn: str | None) -> Node:
+            return Node(id=id, kind=kind, label=label, account_id=account_id, arn=arn)
+
+        return construct
+    s1, s2, s3, s4, s5 = (getattr(Node, name).__set__ for name in names)
+    new = object.__new__
+
+    def make(id: str, kind: NodeKind, label: str, account_id: str | None, arn: str | None) -> Node:
+        node = new(Node)
+        s1(node, id)
+        s2(node, kind)
+        s3(node, label)
+        s4(node, account_id)
+        s5(node, arn)
+        return node
+
+    return make
+
+
+_node_from = _node_factory()
 
 _DICT_FACTORIES = (
     "node_dict_factory",
@@ -1313,6 +1398,19 @@ class _EdgeStore:
         self.succ[node] = {}
         self.pred[node] = {}
         self.nodes[node] = {}
+
+    def add_node(self, node: Node) -> None:
+        """Add ``node`` as ``TrustGraph.add_node`` does (or replace the one with its id)."""
+        if self.succ is None:
+            self.graph.add_node(node.id, node=node)
+            return
+        data = self.nodes.get(node.id)
+        if data is None:
+            self.succ[node.id] = {}
+            self.pred[node.id] = {}
+            self.nodes[node.id] = {"node": node}
+        else:
+            data["node"] = node
 
     def get(self, source: str, target: str, key: str) -> TrustEdge | None:
         data = self.graph.get_edge_data(source, target, key)
