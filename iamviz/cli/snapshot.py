@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,12 +62,31 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def bundle_text(data: Any, *, depth: int = 0) -> str:
+    """``data`` as JSON indented down to the users, roles, groups and policies, each of those on one line.
+
+    As readable and as easy to diff as fully indented JSON, but written by the C encoder: ``json.dumps`` with
+    ``indent`` runs in pure Python (0.1 s for a 1,000-role account).
+    """
+    if depth < BUNDLE_LINE_DEPTH and isinstance(data, dict | list) and data:
+        pad = "\n" + "  " * (depth + 1)
+        if isinstance(data, dict):
+            items = [f"{pad}{json.dumps(key, ensure_ascii=False)}: {bundle_text(value, depth=depth + 1)}"
+                     for key, value in data.items()]  # fmt: skip
+            return "{" + ",".join(items) + "\n" + "  " * depth + "}"
+        items = [pad + bundle_text(value, depth=depth + 1) for value in data]
+        return "[" + ",".join(items) + "\n" + "  " * depth + "]"
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+#: Bundle > accounts > account > authorization_details > RoleDetailList > one role a line.
+BUNDLE_LINE_DEPTH = 5
+
+
 def run(args: argparse.Namespace) -> int:
     """Capture and write the bundle; return 0 (errors raise IamvizError: one line, exit 2)."""
-    from dataclasses import replace
-
-    from iamviz.loading.bundle import write_bundle
-    from iamviz.loading.live import CaptureProgress, capture_snapshot
+    from iamviz.loading.bundle import atomic_write_text
+    from iamviz.loading.live import CaptureProgress, capture_snapshot_data
 
     def progress(report: CaptureProgress) -> None:
         if report.is_warning:
@@ -74,21 +95,20 @@ def run(args: argparse.Namespace) -> int:
             who = report.profile or "default"
             print(f"iamviz: [{who}] {report.message}", file=sys.stderr)
 
-    snapshot = capture_snapshot(
+    # The answers go into the bundle as they are: reading the bundle parses (and checks) them.
+    captured = capture_snapshot_data(
         profiles=args.profiles or [None],
         region=args.region,
         endpoint_url=args.endpoint_url,
         progress=progress,
+        title=args.title,
         max_attempts=args.max_attempts,
         connect_timeout=args.connect_timeout,
         read_timeout=args.read_timeout,
     )
-    for warning in snapshot.warnings:
+    for warning in captured.warnings:
         print(f"iamviz: warning: {warning}", file=sys.stderr)
-    if args.title:
-        snapshot = replace(snapshot, title=args.title)
-    write_bundle(snapshot, args.output)
+    atomic_write_text(args.output, bundle_text(captured.data) + "\n")
     if not args.quiet:
-        accounts = ", ".join(account.label for account in snapshot.accounts)
-        print(f"iamviz: wrote {args.output} ({accounts})", file=sys.stderr)
+        print(f"iamviz: wrote {args.output} ({', '.join(captured.labels)})", file=sys.stderr)
     return 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,8 +49,10 @@ from botocore.exceptions import (
 
 from iamviz import __version__
 from iamviz.errors import CancelledError, InputError, LiveAccountError
+from iamviz.loading.bundle import FORMAT as BUNDLE_FORMAT
+from iamviz.loading.bundle import VERSION as BUNDLE_VERSION
 from iamviz.loading.bundle import utc_now
-from iamviz.loading.gaad import account_from_details
+from iamviz.loading.gaad import GAAD_LISTS, account_from_details
 from iamviz.model import Account, OidcProvider, Organization, SamlProvider, Snapshot
 
 _log = logging.getLogger(__name__)
@@ -178,6 +181,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _label(account_id: str, alias: str | None) -> str:
+    return f"{account_id} ({alias})" if alias else account_id
+
+
+def _without_metadata(page: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in page.items() if key != "ResponseMetadata"}
+
+
 def _iso(value: Any) -> str | None:
     return None if value is None else str(_jsonable(value))
 
@@ -208,6 +219,9 @@ class _Capture:
         self.cancel = cancel
         self.gaps: list[str] = []
         self._clients: dict[str, Any] = {}
+        # Answers of a session made by make_session are JSON values already (timestamps as text); of another
+        # session (a caller's boto3 session) they hold datetimes, which _jsonable turns into text.
+        self.plain = session in _PLAIN_SESSIONS
 
     # -- plumbing ------------------------------------------------------------------------------------------------
 
@@ -330,7 +344,8 @@ class _Capture:
 
     # -- the capture ---------------------------------------------------------------------------------------------
 
-    def run(self) -> Account:
+    def collect(self) -> _Captured:
+        """Make every call of the capture; the answers, unparsed (``authorization_details`` as JSON values)."""
         self.report("identity", f"identifying {self.who}")
         sts = self.client("sts")
         identity = self.required("sts:GetCallerIdentity", sts.get_caller_identity)
@@ -348,30 +363,46 @@ class _Capture:
         oidc = self.oidc_providers(iam)
         organization = self.organization()
         self.check_cancel()
+        captured = _Captured(
+            account_id=account_id,
+            alias=alias,
+            captured_at=utc_now(),
+            source=f"live:{self.profile or 'default'}",
+            pages=pages,
+            saml_providers=saml,
+            oidc_providers=oidc,
+            organization=organization,
+            gaps=self.gaps,
+        )
+        counts = _counts(pages)
+        self.report(
+            "done",
+            f"captured account {_label(account_id, alias)}: {counts['users']} users, {counts['groups']} groups, "
+            f"{counts['roles']} roles, {counts['policies']} managed policies",
+            pages=len(pages),
+            counts=counts,
+        )
+        return captured
+
+    def run(self) -> Account:
+        """The capture, parsed into an :class:`Account`."""
+        captured = self.collect()
         try:
-            account = account_from_details(
-                pages,
-                account_id=account_id,
-                alias=alias,
-                captured_at=utc_now(),
-                source=f"live:{self.profile or 'default'}",
-                saml_providers=saml,
-                oidc_providers=oidc,
-                organization=organization,
-                gaps=self.gaps,
+            return account_from_details(
+                captured.pages,
+                account_id=captured.account_id,
+                alias=captured.alias,
+                captured_at=captured.captured_at,
+                source=captured.source,
+                saml_providers=captured.saml_providers,
+                oidc_providers=captured.oidc_providers,
+                organization=captured.organization,
+                gaps=captured.gaps,
             )
         except InputError as exc:
             raise LiveAccountError(
-                f"account {account_id} returned authorization details iamviz cannot read: {exc}"
+                f"account {captured.account_id} returned authorization details iamviz cannot read: {exc}"
             ) from None
-        self.report(
-            "done",
-            f"captured account {account.label}: {len(account.users)} users, {len(account.groups)} groups, "
-            f"{len(account.roles)} roles, {len(account.managed_policies)} managed policies",
-            pages=len(pages),
-            counts=_counts(pages),
-        )
-        return account
 
     def authorization_details(self, iam: Any) -> list[dict[str, Any]]:
         permission = "iam:GetAccountAuthorizationDetails"
@@ -382,7 +413,7 @@ class _Capture:
             page = self.required(permission, lambda: next(iterator, None))
             if page is None:
                 break
-            pages.append(_jsonable(page))
+            pages.append(_without_metadata(page) if self.plain else _jsonable(page))
             counts = _counts(pages)
             self.report(
                 "authorization-details",
@@ -442,6 +473,55 @@ class _Capture:
             management_account_id=described.get("MasterAccountId"),
             account_ids=tuple(account_ids or ()),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Captured:
+    """The answers of one capture, before parsing."""
+
+    account_id: str
+    alias: str | None
+    captured_at: str
+    source: str
+    pages: list[dict[str, Any]]
+    saml_providers: list[SamlProvider]
+    oidc_providers: list[OidcProvider]
+    organization: Organization | None
+    gaps: list[str]
+
+    def bundle_entry(self) -> dict[str, Any]:
+        """The account as a bundle holds it (the shape :func:`iamviz.loading.bundle.bundle_data` writes)."""
+        organization = self.organization
+        return {
+            "account_id": self.account_id,
+            "alias": self.alias,
+            "captured_at": self.captured_at,
+            "source": self.source,
+            "authorization_details": {
+                key: [item for page in self.pages for item in page.get(key) or ()] for key in GAAD_LISTS
+            },
+            "saml_providers": [
+                {"arn": p.arn, "valid_until": p.valid_until, "create_date": p.create_date} for p in self.saml_providers
+            ],
+            "oidc_providers": [
+                {
+                    "arn": p.arn,
+                    "url": p.url,
+                    "client_ids": list(p.client_ids),
+                    "thumbprints": list(p.thumbprints),
+                    "create_date": p.create_date,
+                }
+                for p in self.oidc_providers
+            ],
+            "organization": None
+            if organization is None
+            else {
+                "id": organization.id,
+                "management_account_id": organization.management_account_id,
+                "account_ids": list(organization.account_ids),
+            },
+            "gaps": list(self.gaps),
+        }
 
 
 class _Tolerated(Exception):
@@ -525,6 +605,10 @@ def _timestamp_text(text: str) -> str:
     return _jsonable(botocore.utils.parse_timestamp(text))
 
 
+#: The sessions made by :func:`make_session`, whose answers hold timestamps as text.
+_PLAIN_SESSIONS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 def _session_region(session: Any) -> str | None:
     region = getattr(session, "region_name", None)  # a boto3 session
     if region is None and hasattr(session, "get_config_variable"):
@@ -544,11 +628,35 @@ def make_session(*, profile: str | None = None, region: str | None = None) -> An
             session.set_config_variable("region", region)
         session.register_component("data_loader", _loader(session.get_config_variable("data_path")))
         session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_timestamp_text)
+        _PLAIN_SESSIONS.add(session)
         return session
     except ProfileNotFound as exc:
         raise _profile_not_found(exc) from None
     except BotoCoreError as exc:
         raise LiveAccountError(f"cannot set up AWS access: {_one_line(exc)}") from None
+
+
+def _new_capture(
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCallback | None = None,
+    session: Any = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+) -> _Capture:
+    return _Capture(
+        session=session if session is not None else make_session(profile=profile, region=region),
+        profile=profile or os.environ.get("AWS_PROFILE") or None,
+        region=region,
+        endpoint_url=endpoint_url,
+        config=make_config(max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout),
+        progress=progress,
+        cancel=cancel,
+    )
 
 
 def capture_account(
@@ -582,16 +690,37 @@ def capture_account(
             the retries, or a denied required call.
         CancelledError: ``cancel`` returned True.
     """
-    capture = _Capture(
-        session=session if session is not None else make_session(profile=profile, region=region),
-        profile=profile or os.environ.get("AWS_PROFILE") or None,
+    return _new_capture(
+        profile=profile,
         region=region,
         endpoint_url=endpoint_url,
-        config=make_config(max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout),
         progress=progress,
         cancel=cancel,
-    )
-    return capture.run()
+        session=session,
+        max_attempts=max_attempts,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    ).run()
+
+
+def _once_per_account(
+    profiles: Iterable[str | None], capture: Callable[[str | None], Any]
+) -> tuple[list[Any], tuple[str, ...]]:
+    """``capture(profile)`` for each profile (each result has an ``account_id``), an account reached twice kept once."""
+    results: list[Any] = []
+    seen: dict[str, str | None] = {}
+    warnings: list[str] = []
+    for profile in profiles:
+        result = capture(profile)
+        if result.account_id in seen:
+            warnings.append(
+                f"profile {profile or 'default'!r} reaches account {result.account_id}, already captured with "
+                f"profile {seen[result.account_id] or 'default'!r}; kept once"
+            )
+            continue
+        seen[result.account_id] = profile
+        results.append(result)
+    return results, tuple(warnings)
 
 
 def capture_snapshot(
@@ -607,19 +736,60 @@ def capture_snapshot(
 
     Two profiles that reach the same account give it once, with a warning.
     """
-    accounts: list[Account] = []
-    seen: dict[str, str | None] = {}
-    warnings: list[str] = []
-    for profile in profiles:
-        account = capture_account(
+    accounts, warnings = _once_per_account(
+        profiles,
+        lambda profile: capture_account(
             profile=profile, region=region, endpoint_url=endpoint_url, progress=progress, cancel=cancel, **options
-        )
-        if account.account_id in seen:
-            warnings.append(
-                f"profile {profile or 'default'!r} reaches account {account.account_id}, already captured with "
-                f"profile {seen[account.account_id] or 'default'!r}; kept once"
-            )
-            continue
-        seen[account.account_id] = profile
-        accounts.append(account)
-    return Snapshot(accounts=tuple(accounts), warnings=tuple(warnings))
+        ),
+    )
+    return Snapshot(accounts=tuple(accounts), warnings=warnings)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SnapshotData:
+    """A capture as the JSON object of a version-1 bundle, not parsed into the model.
+
+    Attributes:
+        data: the bundle's JSON object (what :func:`iamviz.loading.bundle.bundle_data` gives for the same capture,
+            the authorization details as AWS answered them).
+        labels: each account as ``111111111111 (alias)``, or its bare ID (as :attr:`Account.label`).
+        warnings: accounts reached by more than one profile.
+    """
+
+    data: dict[str, Any]
+    labels: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def capture_snapshot_data(
+    *,
+    profiles: Iterable[str | None] = (None,),
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCallback | None = None,
+    title: str | None = None,
+    **options: Any,
+) -> SnapshotData:
+    """:func:`capture_snapshot` for writing a bundle straight away (``iamviz snapshot``): the answers are not
+    parsed into the model, which reading the bundle does (and checks) anyway.
+
+    Same arguments as :func:`capture_account` (``title`` goes into the bundle); same errors.
+    """
+    captured, warnings = _once_per_account(
+        profiles,
+        lambda profile: _new_capture(
+            profile=profile, region=region, endpoint_url=endpoint_url, progress=progress, cancel=cancel, **options
+        ).collect(),
+    )
+    data: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "generator": f"iamviz {__version__}",
+        "created_at": utc_now(),
+    }
+    if title:
+        data["title"] = title
+    data["accounts"] = [item.bundle_entry() for item in captured]
+    labels = tuple(_label(item.account_id, item.alias) for item in captured)
+    return SnapshotData(data=data, labels=labels, warnings=warnings)
