@@ -196,10 +196,16 @@ def boundary_for(account: Account, principal_arn: str) -> tuple[str | None, Atta
 def action_matches(statement: Statement, action: str) -> bool:
     """Whether the statement's Action/NotAction covers ``action`` (case-insensitive, with wildcards)."""
     if statement.actions is not None:
-        return any(wildcard_match(p, action, case_sensitive=False) for p in statement.actions)
+        return any(_action_pattern_matches(p, action) for p in statement.actions)
     if statement.not_actions is not None:
-        return not any(wildcard_match(p, action, case_sensitive=False) for p in statement.not_actions)
+        return not any(_action_pattern_matches(p, action) for p in statement.not_actions)
     return False
+
+
+@lru_cache(maxsize=16384)
+def _action_pattern_matches(pattern: str, action: str) -> bool:
+    """``wildcard_match`` of one Action pattern, case-insensitive, remembered: accounts repeat the same patterns."""
+    return wildcard_match(pattern, action, case_sensitive=False)
 
 
 def may_cover_action(statement: Statement, action: str) -> bool:

@@ -108,6 +108,7 @@ class _Profile:
     missing: list[str]
     matchers: tuple[Callable[[str], bool | None], ...] = ()  # per statement (identity, then boundary)
     allows: tuple[bool, ...] = ()  # which identity statements are Allow statements
+    denies: bool = False  # whether an identity statement is a Deny
 
     static: tuple[bool | None, ...] | None = None  # the signature when no statement depends on the role
     key: tuple = ()  # the statements' Resource elements: principals with the same ones share signatures
@@ -319,6 +320,8 @@ class _Builder:
         self.profiles: dict[str, _Profile] = {}
         # Per policy document (by id, the document kept alive): its statements that cover sts:AssumeRole.
         self.relevant: dict[int, tuple[PolicyDocument, tuple[Statement, ...], bool]] = {}
+        self.action_cover: dict[tuple, bool] = {}  # per (Action, NotAction): whether it covers sts:AssumeRole
+        self.no_profile = _Profile([], None, False, [], static=())  # of every principal without such statements
         # Per (statement id, variables): the statement, its Resource matcher, its key part, its constant cover.
         self.statement_facts: dict[tuple[int, bool], tuple] = {}
         # Per (account, group name): the group's (source, statement, variables) covering sts:AssumeRole, missing ARNs.
@@ -415,7 +418,7 @@ class _Builder:
                 relevant, variables = self.relevant_statements(managed.document)
                 boundary = [(source, s, variables) for s in relevant]
         if not statements and boundary is None and not missing:
-            profile = self.profiles[entity.arn] = _Profile([], None, False, [], static=())
+            profile = self.profiles[entity.arn] = self.no_profile
             return profile
         everything = [*statements, *(boundary or [])]
         facts = self.statement_facts
@@ -442,6 +445,7 @@ class _Builder:
             matchers=tuple(matchers),
             allows=tuple(s.effect is Effect.ALLOW for _, s, _ in statements),
         )
+        profile.denies = any(s.effect is not Effect.ALLOW for _, s, _ in statements)
         profile.key = tuple(key)
         if None not in constants:
             profile.static = tuple(constants)
@@ -452,9 +456,21 @@ class _Builder:
         """The document's statements whose Action/NotAction covers sts:AssumeRole, and whether it has variables."""
         found = self.relevant.get(id(document))
         if found is None:
-            statements = tuple(s for s in document.statements if action_matches(s, ASSUME_ROLE))
-            found = self.relevant[id(document)] = (document, statements, uses_variables(document))
+            found = self._relevant(document)
         return found[1], found[2]
+
+    def _relevant(self, document: PolicyDocument) -> tuple[PolicyDocument, tuple[Statement, ...], bool]:
+        covers = self.action_cover
+        kept = []
+        for statement in document.statements:
+            shape = (statement.actions, statement.not_actions)
+            cover = covers.get(shape)
+            if cover is None:
+                cover = covers[shape] = action_matches(statement, ASSUME_ROLE)
+            if cover:
+                kept.append(statement)
+        found = self.relevant[id(document)] = (document, tuple(kept), uses_variables(document))
+        return found
 
     def assume_statements(
         self, account: Account, entity: User | Role
@@ -465,8 +481,25 @@ class _Builder:
         """
         statements: list[tuple[str, Statement, bool]] = []
         missing: list[str] = []
-        owner = f"user {entity.name}" if isinstance(entity, User) else f"role {entity.name}"
-        self._add_held(account, entity.inline_policies, entity.managed_policy_arns, owner, True, statements, missing)
+        relevant = self.relevant
+        by_arn = account.policies_by_arn
+        owner = None
+        for item in entity.inline_policies:
+            found = relevant.get(id(item.document)) or self._relevant(item.document)
+            if found[1]:
+                if owner is None:
+                    owner = f"user {entity.name}" if isinstance(entity, User) else f"role {entity.name}"
+                source = f"inline policy {item.name!r} of {owner}"
+                statements.extend([(source, s, found[2]) for s in found[1]])
+        for policy_arn in entity.managed_policy_arns:
+            managed = by_arn.get(policy_arn)
+            if managed is None:
+                missing.append(policy_arn)
+                continue
+            found = relevant.get(id(managed.document)) or self._relevant(managed.document)
+            if found[1]:
+                source = f"managed policy {managed.name}"
+                statements.extend([(source, s, found[2]) for s in found[1]])
         if isinstance(entity, User):
             for group_name in entity.group_names:
                 held = self.group_statements.get((account.account_id, group_name))
@@ -475,7 +508,7 @@ class _Builder:
                     group = account.groups_by_name.get(group_name)
                     if group is not None:
                         holder = f"group {group.name}"
-                        self._add_held(account, group.inline_policies, group.managed_policy_arns, holder, False, *held)
+                        self._add_held(account, group.inline_policies, group.managed_policy_arns, holder, *held)
                     self.group_statements[(account.account_id, group_name)] = held
                 statements.extend(held[0])
                 missing.extend(held[1])
@@ -487,10 +520,10 @@ class _Builder:
         inline: Iterable,
         managed: Iterable[str],
         holder: str,
-        own: bool,
         statements: list[tuple[str, Statement, bool]],
         missing: list[str],
     ) -> None:
+        """A group's statements covering sts:AssumeRole (see :meth:`assume_statements`), worded as held via it."""
         for item in inline:
             relevant, variables = self.relevant_statements(item.document)
             if relevant:
@@ -503,8 +536,7 @@ class _Builder:
                 continue
             relevant, variables = self.relevant_statements(managed_policy.document)
             if relevant:
-                where = "" if own else f" (via {holder})"
-                source = f"managed policy {managed_policy.name}{where}"
+                source = f"managed policy {managed_policy.name} (via {holder})"
                 statements.extend((source, s, variables) for s in relevant)
 
     def index_of(self, account: Account) -> _AccountIndex:
@@ -653,6 +685,8 @@ class _Builder:
                 return _Judgement(reasons=[f"the caller's account {caller.account_id} is not loaded"]), True
             return _Judgement(), False
         profile = self.profile_of(caller.account, caller.entity)
+        if not need_allow and profile.boundary is None and not profile.denies:
+            return _NOTHING_NEEDED, False  # only a Deny or the boundary could stop it, and there are none
         boundary_counts = need_allow or form in (MatchForm.DIRECT_USER, MatchForm.ROLE_ARN, MatchForm.ANYONE)
         if share is not None:
             rid, klass, cut = share
@@ -797,9 +831,12 @@ class _Builder:
         share: tuple[int, _ShareClass, tuple] | None = None,
     ) -> TrustEdge | None:
         """The edge from ``source`` to the role if the statement grants it to ``caller``, else ``None``."""
-        context, fixed = self.context_and_authority(caller)
         variables = uses_variables(role.trust_policy)
-        grant = self.judge_grant(statement, caller, context, fixed, variables)
+        if statement.conditions or denies:
+            context, fixed = self.context_and_authority(caller)
+            grant = self.judge_grant(statement, caller, context, fixed, variables)
+        else:
+            grant = _NO_CONDITIONS
         if not grant.applies:
             return None
         unknown = grant.unknown
@@ -1190,6 +1227,7 @@ class _Builder:
 _MISSING = object()
 _IAM_CALLERS = frozenset({CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESSION})  # those with a caller side
 _NO_CONDITIONS = _Judgement()
+_NOTHING_NEEDED = _Judgement()  # a caller side that adds nothing (shared: never changed)
 _EMPTY_CONTEXT = RequestContext.of({})
 _NO_ALLOW = _Judgement(applies=False, reasons=["no policy of the caller allows sts:AssumeRole on the role"])
 
