@@ -41,6 +41,7 @@ from iamviz.model import (
     User,
     parse_policy_document,
 )
+from iamviz.model.policy import fast_constructor
 
 USERS = "UserDetailList"
 GROUPS = "GroupDetailList"
@@ -340,18 +341,250 @@ class _Bucket:
         return len(self.users) + len(self.groups) + len(self.roles) + len(self.policies)
 
 
-def _entries(pages: Sequence[tuple[str, Any]]) -> dict[str, list[_Fields]]:
-    """The entries of every list of every page, each with its JSON path."""
-    entries: dict[str, list[_Fields]] = {key: [] for key in GAAD_LISTS}
+def _entries(pages: Sequence[tuple[str, Any]]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """The entries of every list of every page, each with its JSON path (every entry checked to be an object)."""
+    entries: dict[str, list[tuple[str, dict[str, Any]]]] = {key: [] for key in GAAD_LISTS}
     for page_path, page in pages:
         if not isinstance(page, dict):
             raise InputError(
                 f"expected a get-account-authorization-details object, not {type_name(page)}", path=page_path
             )
-        page_fields = _Fields(page, page_path)
         for key in GAAD_LISTS:
-            entries[key].extend(page_fields.objects(key))
+            items = page.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                raise InputError(f"{key} must be a list, not {type_name(items)}", path=f"{page_path}.{key}")
+            target = entries[key]
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise InputError(f"expected an object, not {type_name(item)}", path=f"{page_path}.{key}[{i}]")
+                target.append((f"{page_path}.{key}[{i}]", item))
     return entries
+
+
+# --- the happy path ---------------------------------------------------------------------------------------------
+# Users and roles of the usual shape are parsed below without a _Fields wrapper per object, a JSON path per field
+# or a keyword call per value (see iamviz.model.policy.fast_constructor). Anything unusual makes a _quick_* function
+# return None (or raise), and the careful parse_user/parse_role parse the entry again from the start: they accept
+# exactly what they accepted before and name the first problem. The quick functions check every value's type
+# before they parse any policy document, so a document's error is the first error the careful path meets too; they
+# may refuse more than the careful ones (then the careful result counts), never less.
+
+_new_role = fast_constructor(Role)
+_new_user = fast_constructor(User)
+_new_inline = fast_constructor(InlinePolicy)
+_new_tag = fast_constructor(Tag)
+
+
+def _quick_document(value: Any, path: str) -> PolicyDocument:
+    if type(value) is dict:
+        return parse_policy_document(value, path=path)
+    return parse_policy_document(strict_document(value, path=path), path=path)
+
+
+_TEXT = {str}
+_TEXT_OR_NONE = {str, type(None)}
+
+
+def _optional_texts(*values: Any) -> bool:
+    """Whether every value is a string or ``None``."""
+    return set(map(type, values)) <= _TEXT_OR_NONE
+
+
+def _quick_parts(
+    raw: dict[str, Any], path: str, inline_key: str
+) -> tuple[tuple[InlinePolicy, ...], tuple[str, ...], str | None, tuple[Tag, ...]] | None:
+    """The inline policies, attached policy ARNs, permissions boundary and tags of a user or role, or ``None``."""
+    get = raw.get
+    inline: list[tuple[str, Any]] = []
+    items = get(inline_key)
+    if items is not None:
+        if type(items) is not list:
+            return None
+        for item in items:
+            if type(item) is not dict:
+                return None
+            name = item.get("PolicyName")
+            document = item.get("PolicyDocument")
+            if type(name) is not str or document is None:
+                return None
+            inline.append((name, document))
+    attached: list[str] = []
+    items = get("AttachedManagedPolicies")
+    if items is not None:
+        if type(items) is not list:
+            return None
+        for item in items:
+            if type(item) is not dict:
+                return None
+            arn = item.get("PolicyArn")
+            if type(arn) is not str:
+                return None
+            attached.append(arn)
+    boundary = get("PermissionsBoundary")
+    if boundary is not None:
+        if type(boundary) is not dict:
+            return None
+        boundary = boundary.get("PermissionsBoundaryArn")
+        if boundary is not None and type(boundary) is not str:
+            return None
+    tags: list[Tag] = []
+    items = get("Tags")
+    if items is not None:
+        if type(items) is not list:
+            return None
+        for item in items:
+            if type(item) is not dict:
+                return None
+            key = item.get("Key")
+            value = item.get("Value")
+            if type(key) is not str or (value is not None and type(value) is not str):
+                return None
+            tags.append(_new_tag(key, value or ""))
+    policies = tuple(
+        _new_inline(name, _quick_document(document, f"{path}.{inline_key}[{i}].PolicyDocument"))
+        for i, (name, document) in enumerate(inline)
+    )
+    return policies, tuple(attached), boundary, tuple(tags)
+
+
+def _quick_arn(raw: dict[str, Any], kind: str) -> Arn | None:
+    text = raw.get("Arn")
+    arn = Arn.try_parse(text) if type(text) is str else None
+    if arn is None or arn.service != "iam" or arn.resource_type != kind:
+        return None
+    return arn
+
+
+def _quick_user(raw: dict[str, Any], path: str) -> tuple[str, User] | None:
+    """:func:`parse_user` for a user of the usual shape, or ``None``."""
+    arn = _quick_arn(raw, "user")
+    if arn is None:
+        return None
+    get = raw.get
+    name, user_id, user_path, created = get("UserName"), get("UserId"), get("Path"), get("CreateDate")
+    groups = get("GroupList")
+    if groups is None:
+        groups = ()
+    elif type(groups) is not list or not set(map(type, groups)) <= _TEXT:
+        return None
+    if not _optional_texts(name, user_id, user_path, created):
+        return None
+    parts = _quick_parts(raw, path, "UserPolicyList")
+    if parts is None:
+        return None
+    inline, attached, boundary, tags = parts
+    user = _new_user(
+        str(arn),
+        name or arn.resource_name,
+        user_id,
+        user_path or "/",
+        created,
+        tuple(groups),
+        inline,
+        attached,
+        boundary,
+        tags,
+    )
+    return arn.account, user
+
+
+def _quick_profiles(
+    profiles: list[Any], arn: str, role_id: str | None, max_session: int | None, description: str | None
+) -> tuple[tuple[str, ...], int | None, str | None] | None:
+    """A role's instance profile ARNs, and its session duration and description as its profiles tell them."""
+    arns = []
+    for profile in profiles:
+        if type(profile) is not dict:
+            return None
+        profile_arn = profile.get("Arn")
+        copies = profile.get("Roles")
+        if not _optional_texts(profile_arn) or (copies is not None and type(copies) is not list):
+            return None
+        if profile_arn:
+            arns.append(profile_arn)
+        for copy in copies or ():
+            if type(copy) is not dict:
+                return None
+            copy_get = copy.get
+            copy_arn, copy_id = copy_get("Arn"), copy_get("RoleId")
+            copy_session, copy_description = copy_get("MaxSessionDuration"), copy_get("Description")
+            if not _optional_texts(copy_arn, copy_id, copy_description):
+                return None
+            if copy_session is not None and type(copy_session) is not int:
+                return None
+            if copy_arn != arn and (role_id is None or copy_id != role_id):
+                continue
+            max_session = max_session if max_session is not None else copy_session
+            description = description if description is not None else copy_description
+    return tuple(arns), max_session, description
+
+
+def _quick_role(raw: dict[str, Any], path: str) -> tuple[str, Role] | None:
+    """:func:`parse_role` for a role of the usual shape, or ``None``."""
+    arn = _quick_arn(raw, "role")
+    if arn is None:
+        return None
+    arn_text = str(arn)
+    get = raw.get
+    role_id, name, role_path, created = get("RoleId"), get("RoleName"), get("Path"), get("CreateDate")
+    description, max_session = get("Description"), get("MaxSessionDuration")
+    if not _optional_texts(role_id, name, role_path, created, description):
+        return None
+    if max_session is not None and type(max_session) is not int:
+        return None
+    last_used = last_used_region = None
+    block = get("RoleLastUsed")
+    if block is not None:
+        if type(block) is not dict:
+            return None
+        last_used, last_used_region = block.get("LastUsedDate"), block.get("Region")
+        if not _optional_texts(last_used, last_used_region):
+            return None
+        last_used = last_used or ""
+    profile_arns: tuple[str, ...] = ()
+    profiles = get("InstanceProfileList")
+    if profiles is not None:
+        if type(profiles) is not list:
+            return None
+        if profiles:
+            found = _quick_profiles(profiles, arn_text, role_id, max_session, description)
+            if found is None:
+                return None
+            profile_arns, max_session, description = found
+    trust = get("AssumeRolePolicyDocument")
+    if trust is None:
+        return None
+    trust_path = f"{path}.AssumeRolePolicyDocument"
+    if type(trust) is not dict and type(trust) is not str:
+        return None
+    parts = _quick_parts(raw, path, "RolePolicyList")  # checks every value before any document is parsed
+    if parts is None:
+        return None
+    trust_policy = _quick_document(trust, trust_path)
+    inline, attached, boundary, tags = parts
+    role = _new_role(
+        arn_text,
+        name or arn.resource_name,
+        role_id,
+        role_path or "/",
+        created,
+        trust_policy,
+        inline,
+        attached,
+        boundary,
+        tags,
+        last_used,
+        last_used_region,
+        max_session,
+        description,
+        profile_arns,
+    )
+    return arn.account, role
+
+
+_QUICK_PARSERS = {USERS: _quick_user, ROLES: _quick_role}
 
 
 _PARSERS = {USERS: parse_user, GROUPS: parse_group, ROLES: parse_role}
@@ -384,11 +617,20 @@ def _parse_entries(
     duplicates = 0
     seen: set[tuple[str, str]] = set()
     for key, items in _entries(pages).items():
-        for fields in items:
-            if key == POLICIES:
-                account, entity = parse_policy(fields, warnings)
+        quick = _QUICK_PARSERS.get(key)
+        for item_path, raw in items:
+            parsed = None
+            if quick is not None:
+                try:
+                    parsed = quick(raw, item_path)
+                except Exception:  # the careful parser below decides, and names the problem
+                    parsed = None
+            if parsed is not None:
+                account, entity = parsed
+            elif key == POLICIES:
+                account, entity = parse_policy(_Fields(raw, item_path), warnings)
             else:
-                account, entity = _PARSERS[key](fields)
+                account, entity = _PARSERS[key](_Fields(raw, item_path))
             if (key, entity.arn) in seen:
                 duplicates += 1
                 continue
@@ -398,8 +640,8 @@ def _parse_entries(
             else:
                 bucket = buckets.setdefault(account, _Bucket())
             getattr(bucket, _TARGETS[key]).append(entity)
-            bucket.raw[key].append(fields.raw)
-            bucket.paths.append(fields.path)
+            bucket.raw[key].append(raw)
+            bucket.paths.append(item_path)
     if duplicates:
         warnings.append(f"{duplicates} entries appear more than once (overlapping pages?); the first of each is kept")
     return buckets, aws_bucket, orphans

@@ -17,9 +17,10 @@ module does not know is *not* a parse error: the evaluator judges it UNKNOWN, wh
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from iamviz.errors import PolicyError
@@ -41,6 +42,32 @@ _PRINCIPAL_KEYS = {
     "Federated": PrincipalKind.FEDERATED,
     "CanonicalUser": PrincipalKind.CANONICAL_USER,
 }
+
+_T = TypeVar("_T")
+
+
+def fast_constructor(cls: type[_T]) -> Callable[..., _T]:
+    """A positional constructor for a slotted dataclass that writes its fields straight into the slots.
+
+    ``fast_constructor(Tag)("team", "data") == Tag(key="team", value="data")``, with the values in field order.
+    It makes the same object the generated ``__init__`` makes (for classes without ``__post_init__``; for
+    :class:`PolicyDocument`, whose fields are ``version, statements, _text, _source``, give ``_text=None`` and the
+    decoded ``_source``), at a third of the cost: a frozen dataclass's ``__init__`` parses keywords and goes through
+    ``object.__setattr__`` once per field, which dominated loading the hundreds of thousands of values of a large
+    account. Loaders use it on their happy path only, after checking every value's type.
+    """
+    setters = tuple(cls.__dict__[f.name].__set__ for f in fields(cls))  # type: ignore[arg-type]
+    new = object.__new__
+
+    def construct(*values: Any) -> _T:
+        obj = new(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(obj, value)
+        return obj
+
+    construct.__name__ = f"new_{cls.__name__}"
+    return construct
+
 
 _UNIQUE_ID_PREFIXES = ("AIDA", "AROA", "AGPA", "ANPA", "AIPA", "ANVA", "ASCA", "AKIA", "ASIA", "APKA", "ACCA")
 
@@ -257,7 +284,25 @@ def decode_document(raw: Any, *, path: str = "$") -> dict[str, Any]:
 
 def parse_policy_document(raw: Any, *, path: str = "$") -> PolicyDocument:
     """Parse a policy document in any accepted form (see the module docstring)."""
-    data = decode_document(raw, path=path)
+    data = raw if type(raw) is dict else decode_document(raw, path=path)
+    version = data.get("Version")
+    items = data.get("Statement")
+    if type(items) is dict:
+        items = (items,)
+    if (version is None or type(version) is str) and type(items) in (list, tuple) and items:
+        statements = []
+        for index, item in enumerate(items):
+            statement = _quick_statement(item, index)
+            if statement is None:
+                break
+            statements.append(statement)
+        else:
+            return _new_document(version, tuple(statements), None, data)
+    return _parse_document_carefully(data, path)
+
+
+def _parse_document_carefully(data: dict[str, Any], path: str) -> PolicyDocument:
+    """:func:`parse_policy_document` checking every element in turn: the first problem raises, at its JSON path."""
     version = data.get("Version")
     if version is not None and not isinstance(version, str):
         raise PolicyError(f"Version must be a string, not {_type_name(version)}", path=f"{path}.Version")
@@ -283,6 +328,12 @@ def parse_policy_document(raw: Any, *, path: str = "$") -> PolicyDocument:
 
 def parse_statement(raw: Any, *, index: int, path: str) -> Statement:
     """Parse one statement object."""
+    statement = _quick_statement(raw, index)
+    return statement if statement is not None else _parse_statement_carefully(raw, index=index, path=path)
+
+
+def _parse_statement_carefully(raw: Any, *, index: int, path: str) -> Statement:
+    """:func:`parse_statement` checking every element in turn: the first problem raises, at its JSON path."""
     if not isinstance(raw, dict):
         raise PolicyError(f"a statement must be an object, not {_type_name(raw)}", path=path)
     effect_raw = raw.get("Effect")
@@ -307,6 +358,154 @@ def parse_statement(raw: Any, *, index: int, path: str) -> Statement:
         not_resources=_strings(raw, "NotResource", path),
         conditions=_conditions(raw.get("Condition"), f"{path}.Condition"),
     )
+
+
+# --- the happy path ---------------------------------------------------------------------------------------------
+# Documents of the usual shape are parsed below without building a JSON path or an error message, with the values
+# made by fast_constructor and the principals and conditions shared (they are frozen, and the same few recur in
+# thousands of statements). Anything unusual makes a _quick_* function return None, and the careful parser above
+# parses it again from the start: it accepts exactly what it accepted before and names the first problem. The
+# quick functions may refuse more than the careful ones (then the careful result counts), never less.
+
+_MISSING: Any = object()
+_CACHE_LIMIT = 100_000
+_new_document = fast_constructor(PolicyDocument)
+_new_statement = fast_constructor(Statement)
+_new_principal = fast_constructor(Principal)
+_new_condition = fast_constructor(Condition)
+_EFFECTS = {"Allow": Effect.ALLOW, "Deny": Effect.DENY}
+_ANYONE = Principal(kind=PrincipalKind.ANYONE, value="*")
+_PRINCIPAL_CACHE: dict[tuple[str, str], Principal] = {}
+_CONDITION_CACHE: dict[tuple[str, str, tuple[str, ...]], Condition] = {}
+
+
+def _quick_statement(raw: Any, index: int) -> Statement | None:
+    """One statement of the usual shape, or ``None`` (see above)."""
+    if type(raw) is not dict:
+        return None
+    get = raw.get
+    effect_raw = get("Effect")
+    if type(effect_raw) is not str:
+        return None
+    effect = _EFFECTS.get(effect_raw)
+    sid = get("Sid")
+    if effect is None or (sid is not None and type(sid) is not str):
+        return None
+    principals = not_principals = actions = not_actions = resources = not_resources = None
+    value = get("Principal", _MISSING)
+    if value is not _MISSING and (principals := _quick_principals(value)) is None:
+        return None
+    value = get("NotPrincipal", _MISSING)
+    if value is not _MISSING and (principals is not None or (not_principals := _quick_principals(value)) is None):
+        return None
+    value = get("Action", _MISSING)
+    if value is not _MISSING and (actions := _quick_strings(value)) is None:
+        return None
+    value = get("NotAction", _MISSING)
+    if value is not _MISSING and (actions is not None or (not_actions := _quick_strings(value)) is None):
+        return None
+    value = get("Resource", _MISSING)
+    if value is not _MISSING and (resources := _quick_strings(value)) is None:
+        return None
+    value = get("NotResource", _MISSING)
+    if value is not _MISSING and (not_resources := _quick_strings(value)) is None:
+        return None
+    value = get("Condition")
+    conditions = () if value is None else _quick_conditions(value)
+    if conditions is None:
+        return None
+    return _new_statement(
+        index,
+        sid or None,
+        effect,
+        principals,
+        not_principals,
+        actions,
+        not_actions,
+        resources,
+        not_resources,
+        conditions,
+    )
+
+
+def _quick_strings(value: Any) -> tuple[str, ...] | None:
+    if type(value) is str:
+        return (value,)
+    if type(value) is not list:
+        return None
+    for item in value:
+        if type(item) is not str:
+            return None
+    return tuple(value)
+
+
+def _quick_principals(value: Any) -> tuple[Principal, ...] | None:
+    if value == "*" and type(value) is str:
+        return (_ANYONE,)
+    if type(value) is not dict or not value:
+        return None
+    result = []
+    for key, names in value.items():
+        if key not in _PRINCIPAL_KEYS:
+            return None
+        for name in (names,) if type(names) is str else names if type(names) is list else (0,):
+            if type(name) is not str:
+                return None
+            principal = _PRINCIPAL_CACHE.get((key, name))
+            if principal is None:
+                kind = _PRINCIPAL_KEYS[key]
+                if kind is PrincipalKind.AWS and name == "*":
+                    principal = _ANYONE
+                else:
+                    principal = _new_principal(kind, name)
+                if len(_PRINCIPAL_CACHE) >= _CACHE_LIMIT:
+                    _PRINCIPAL_CACHE.clear()
+                _PRINCIPAL_CACHE[key, name] = principal
+            result.append(principal)
+    return tuple(result)
+
+
+def _quick_conditions(raw: Any) -> tuple[Condition, ...] | None:
+    if type(raw) is not dict:
+        return None
+    result = []
+    for operator, block in raw.items():
+        if type(block) is not dict:
+            return None
+        for key, values in block.items():
+            if type(values) is list:
+                parsed = tuple(values)
+                for value in parsed:
+                    if type(value) is not str:
+                        parsed = tuple(_quick_condition_value(v) for v in parsed)
+                        if None in parsed:
+                            return None
+                        break
+            else:
+                single = _quick_condition_value(values)
+                if single is None:
+                    return None
+                parsed = (single,)
+            condition = _CONDITION_CACHE.get((operator, key, parsed))
+            if condition is None:
+                condition = _new_condition(operator, key, parsed)
+                if len(_CONDITION_CACHE) >= _CACHE_LIMIT:
+                    _CONDITION_CACHE.clear()
+                _CONDITION_CACHE[operator, key, parsed] = condition
+            result.append(condition)
+    return tuple(result)
+
+
+def _quick_condition_value(value: Any) -> str | None:
+    """What :func:`_condition_value` makes of ``value``, or ``None`` for what it refuses (or might)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return str(value)
+    return None
 
 
 def parse_principal_block(raw: Any, *, path: str) -> tuple[Principal, ...]:
