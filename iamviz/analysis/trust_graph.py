@@ -769,69 +769,59 @@ class _Builder:
             self.grant_cache[key] = cached
         return cached
 
-    def add_can_assume(self, **kwargs) -> bool:
+    def add_can_assume(
+        self,
+        source: str,
+        caller: Caller | None,
+        form: MatchForm,
+        common: dict,
+        via_account_root: bool = False,
+        extra_reasons: tuple[str, ...] = (),
+        force: DecisionKind | None = None,
+    ) -> bool:
         """Add the edge from ``source`` to the role if the statement grants it to ``caller``; say whether.
+
+        ``common`` holds the role, its account, the trust statement, the action, the trust's Deny statements, and
+        what :meth:`add_principal_edges` derives from them (the policy version, the edge key, the statement shape).
 
         For a caller that is not an IAM user or role (service, federated, account, anyone) and a trust without a
         Deny, the edge depends on the statement only through its index, Sid, conditions and action, on the role only
         through its policy version, and on the caller only through its context (its own side is empty): its values
         are worked out once per such combination and copied.
         """
-        caller: Caller | None = kwargs["caller"]
-        if kwargs["denies"] or (caller is not None and caller.kind in _IAM_CALLERS):
-            edge = self.decide(**kwargs)
-            if edge is None:
-                return False
-            self.put(edge)
-            return True
-        statement: Statement = kwargs["statement"]
-        role: Role = kwargs["role"]
-        action: str = kwargs["action"]
-        context = self.context_and_authority(caller)[0]
-        memo = (
-            statement.index,
-            statement.sid,
-            statement.conditions,
-            action,
-            uses_variables(role.trust_policy),
-            id(context),
-            kwargs.get("force"),
-            kwargs.get("via_account_root", False),
-        )
-        values = self.plain.get(memo, _MISSING)
-        if values is _MISSING:
-            edge = self.decide(**{**kwargs, "extra_reasons": ()})
-            values = self.plain[memo] = None if edge is None else _edge_values(edge)
+        if common["denies"] or (caller is not None and caller.kind in _IAM_CALLERS):
+            values = self.edge_values(caller, form, common, via_account_root, extra_reasons, force)
+        else:
+            context = self.context_and_authority(caller)[0]
+            memo = (common["shape"], id(context), force, via_account_root)
+            values = self.plain.get(memo, _MISSING)
+            if values is _MISSING:
+                values = self.plain[memo] = self.edge_values(caller, form, common, via_account_root, (), force)
+            if values is not None and extra_reasons:  # they follow the trust's own reasons (no caller side here)
+                values = (*values[:_REASONS], (*values[_REASONS], *extra_reasons), *values[_REASONS + 1 :])
         if values is None:
             return False
-        extra_reasons = kwargs.get("extra_reasons")
-        if extra_reasons:  # they follow the trust's own reasons (the caller side adds none)
-            values = (*values[:_REASONS], (*values[_REASONS], *extra_reasons), *values[_REASONS + 1 :])
-        source: str = kwargs["source"]
-        key = self.edge_keys.get((action, statement.index))
-        if key is None:
-            key = self.edge_keys[(action, statement.index)] = f"{EdgeKind.CAN_ASSUME}|{action}|{statement.index}"
-        self.store.put(source, role.arn, key, _edge_from(values, source, role.arn))
+        target = common["role"].arn
+        self.store.put(source, target, common["key"], _edge_from(values, source, target))
         return True
 
-    def decide(
+    def edge_values(
         self,
-        *,
-        source: str,
         caller: Caller | None,
         form: MatchForm,
-        role: Role,
-        role_account: Account,
-        statement: Statement,
-        action: str,
-        denies: list[Statement],
+        common: dict,
         via_account_root: bool = False,
         extra_reasons: tuple[str, ...] = (),
         force: DecisionKind | None = None,
         share: tuple[int, _ShareClass, tuple] | None = None,
-    ) -> TrustEdge | None:
-        """The edge from ``source`` to the role if the statement grants it to ``caller``, else ``None``."""
-        variables = uses_variables(role.trust_policy)
+    ) -> tuple | None:
+        """The values (see :func:`_edge_values`) of the edge to the role if the statement grants it to ``caller``,
+        else ``None``.
+        """
+        statement: Statement = common["statement"]
+        denies: list[Statement] = common["denies"]
+        action: str = common["action"]
+        variables: bool = common["variables"]
         if statement.conditions or denies:
             context, fixed = self.context_and_authority(caller)
             grant = self.judge_grant(statement, caller, context, fixed, variables)
@@ -865,7 +855,9 @@ class _Builder:
                 )
         needs_policy = False
         if caller is not None:
-            side, needs_policy = self.caller_side(caller, form, role, role_account.account_id, share)
+            side, needs_policy = self.caller_side(
+                caller, form, common["role"], common["role_account"].account_id, share
+            )
             if not side.applies:
                 return None
             unknown = unknown or side.unknown
@@ -881,18 +873,17 @@ class _Builder:
             kind = DecisionKind.CONDITIONAL
         else:
             kind = DecisionKind.ALLOWED
-        return TrustEdge(
-            source=source,
-            target=role.arn,
-            kind=EdgeKind.CAN_ASSUME,
-            action=action,
-            decision=kind,
-            requirements=tuple(requirements),
-            statement_index=statement.index,
-            statement_sid=statement.sid,
-            reasons=tuple(reasons),
-            via_account_root=via_account_root,
+        values = (
+            EdgeKind.CAN_ASSUME,
+            action,
+            kind,
+            tuple(requirements),
+            statement.index,
+            statement.sid,
+            tuple(reasons),
+            via_account_root,
         )
+        return values if _IN_FIELD_ORDER else _in_field_order(values)
 
     def put(self, edge: TrustEdge) -> None:
         """Add ``edge``; one with the same source, target and key replaces the old one."""
@@ -913,19 +904,33 @@ class _Builder:
     def add_principal_edges(
         self, account: Account, role: Role, statement: Statement, principal: Principal, action: str, denies
     ) -> None:
-        common = {"role": role, "role_account": account, "statement": statement, "action": action, "denies": denies}
+        variables = uses_variables(role.trust_policy)
+        key = self.edge_keys.get((action, statement.index))
+        if key is None:
+            key = self.edge_keys[(action, statement.index)] = f"{EdgeKind.CAN_ASSUME}|{action}|{statement.index}"
+        common = {
+            "role": role,
+            "role_account": account,
+            "statement": statement,
+            "action": action,
+            "denies": denies,
+            "variables": variables,
+            "key": key,
+            # What an edge from a caller without a caller side depends on, besides the caller's context.
+            "shape": (statement.index, statement.sid, statement.conditions, action, variables),
+        }
         kind = principal.kind
         value = principal.value
         if kind is PrincipalKind.ANYONE:
             self.ensure_node(Node(id=ANYONE_ID, kind=NodeKind.ANYONE, label="anyone"))
-            self.add_can_assume(source=ANYONE_ID, caller=None, form=MatchForm.ANYONE, **common)
+            self.add_can_assume(ANYONE_ID, None, MatchForm.ANYONE, common)
         elif kind is PrincipalKind.SERVICE:
             found = self.services.get(value)
             if found is None:
                 node_id = self.ensure_node(Node(id=f"service:{value}", kind=NodeKind.SERVICE, label=value))
                 found = self.services[value] = (node_id, Caller(kind=CallerKind.SERVICE, text=value, name=value))
             node_id, caller = found
-            self.add_can_assume(source=node_id, caller=caller, form=MatchForm.NON_IAM, **common)
+            self.add_can_assume(node_id, caller, MatchForm.NON_IAM, common)
         elif kind is PrincipalKind.FEDERATED:
             self.add_federated(value, common)
         elif kind is PrincipalKind.AWS:
@@ -936,7 +941,7 @@ class _Builder:
         if found is _MISSING:
             found = self.federated[value] = self.federated_caller(value)
         if found is not None:
-            self.add_can_assume(source=found[0], caller=found[1], form=MatchForm.NON_IAM, **common)
+            self.add_can_assume(found[0], found[1], MatchForm.NON_IAM, common)
 
     def federated_caller(self, value: str) -> tuple[str, Caller] | None:
         """The node (added) and caller of a federated principal, or ``None`` when it names none."""
@@ -969,17 +974,17 @@ class _Builder:
                     "is edited ([PRIN])"
                 )
                 self.add_can_assume(
-                    source=node_id,
-                    caller=None,
-                    form=MatchForm.DIRECT_USER,
+                    node_id,
+                    None,
+                    MatchForm.DIRECT_USER,
+                    _no_denies(common),
                     extra_reasons=(reason,),
                     force=DecisionKind.UNKNOWN,
-                    **_no_denies(common),
                 )
                 return
             owner, entity = found
             form = MatchForm.DIRECT_USER if isinstance(entity, User) else MatchForm.ROLE_ARN
-            self.add_can_assume(source=entity.arn, caller=self.caller_of(owner, entity), form=form, **common)
+            self.add_can_assume(entity.arn, self.caller_of(owner, entity), form, common)
             return
         account_id = value if is_account_id(value) else None
         arn = Arn.try_parse(value)
@@ -999,14 +1004,7 @@ class _Builder:
         if loaded is None:
             self.ensure_node(Node(id=root, kind=NodeKind.EXTERNAL_ACCOUNT, label=account_id, account_id=account_id))
             reason = f"account {account_id} is not loaded: its principals also need their own policies to allow it"
-            self.add_can_assume(
-                source=root,
-                caller=pseudo,
-                form=MatchForm.ACCOUNT,
-                via_account_root=True,
-                extra_reasons=(reason,),
-                **common,
-            )
+            self.add_can_assume(root, pseudo, MatchForm.ACCOUNT, common, via_account_root=True, extra_reasons=(reason,))
             self._force_needs_policy(root, common)
             return
         role: Role = common["role"]
@@ -1015,14 +1013,7 @@ class _Builder:
             f"the trust names account {account_id}: its users and roles may assume {role.name} when their own "
             f"policies allow it ({expanded} drawn)"
         )
-        self.add_can_assume(
-            source=root,
-            caller=pseudo,
-            form=MatchForm.ACCOUNT,
-            via_account_root=True,
-            extra_reasons=(reason,),
-            **common,
-        )
+        self.add_can_assume(root, pseudo, MatchForm.ACCOUNT, common, via_account_root=True, extra_reasons=(reason,))
 
     def expand_account(self, account: Account, common: dict) -> int:
         """Draw the edges of an account-root trust to the principals of ``account``; return how many were drawn.
@@ -1043,9 +1034,7 @@ class _Builder:
             for position in positions:
                 entity = candidates[position]
                 caller = self.caller_of(account, entity)
-                expanded += self.add_can_assume(
-                    source=entity.arn, caller=caller, form=MatchForm.ACCOUNT, via_account_root=True, **common
-                )
+                expanded += self.add_can_assume(entity.arn, caller, MatchForm.ACCOUNT, common, via_account_root=True)
             return expanded
         role_arn = role.arn
         statement: Statement = common["statement"]
@@ -1133,15 +1122,13 @@ class _Builder:
         if values is not _MISSING:
             return values
         entity = self.indexes[account.account_id].candidates[position]
-        edge = self.decide(
-            source=entity.arn,
-            caller=self.caller_of(account, entity),
-            form=MatchForm.ACCOUNT,
+        values = self.edge_values(
+            self.caller_of(account, entity),
+            MatchForm.ACCOUNT,
+            common,
             via_account_root=True,
             share=None if share.key is None else (rid, share, share.covering(role_arn)),
-            **common,
         )
-        values = None if edge is None else _edge_values(edge)
         if share.key is not None:  # a class of one is judged as itself, for this role only
             self.templates[(shape_id, rid)] = values
         return values
@@ -1201,7 +1188,7 @@ class _Builder:
             entity = loaded.users_by_arn.get(value) if kind_key[1] == "user" else loaded.roles_by_arn.get(value)
             if entity is not None:
                 form = MatchForm.DIRECT_USER if isinstance(entity, User) else MatchForm.ROLE_ARN
-                self.add_can_assume(source=entity.arn, caller=self.caller_of(loaded, entity), form=form, **common)
+                self.add_can_assume(entity.arn, self.caller_of(loaded, entity), form, common)
                 return
         try:
             caller = _caller_from_arn(self.snapshot, value)
@@ -1212,7 +1199,7 @@ class _Builder:
             Node(id=value, kind=NodeKind.EXTERNAL_PRINCIPAL, label=label, account_id=arn.account, arn=value)
         )
         form = {"user": MatchForm.DIRECT_USER, "role": MatchForm.ROLE_ARN}.get(arn.resource_type, MatchForm.SESSION_ARN)
-        self.add_can_assume(source=node_id, caller=caller, form=form, **common)
+        self.add_can_assume(node_id, caller, form, common)
 
     def build(self) -> TrustGraph:
         for account in self.snapshot.accounts:
@@ -1295,6 +1282,25 @@ def _has_variable(statement: Statement) -> bool:
 _EDGE_FIELDS = tuple(f.name for f in dataclasses.fields(TrustEdge))
 _OTHER_FIELDS = tuple(name for name in _EDGE_FIELDS if name not in ("source", "target"))
 _REASONS = _OTHER_FIELDS.index("reasons")
+# The order in which :meth:`_Builder.edge_values` lists a CAN_ASSUME edge's values.
+_VALUE_ORDER = (
+    "kind",
+    "action",
+    "decision",
+    "requirements",
+    "statement_index",
+    "statement_sid",
+    "reasons",
+    "via_account_root",
+)
+_IN_FIELD_ORDER = _OTHER_FIELDS == _VALUE_ORDER
+
+
+def _in_field_order(values: tuple) -> tuple:
+    """``values`` (in ``_VALUE_ORDER``) in TrustEdge's field order, other fields at their defaults."""
+    given = dict(zip(_VALUE_ORDER, values, strict=True))
+    defaults = {f.name: f.default for f in dataclasses.fields(TrustEdge)}
+    return tuple(given[name] if name in given else defaults[name] for name in _OTHER_FIELDS)
 
 
 def _edge_values(edge: TrustEdge) -> tuple:
