@@ -56,17 +56,14 @@ def fast_constructor(cls: type[_T]) -> Callable[..., _T]:
     ``object.__setattr__`` once per field, which dominated loading the hundreds of thousands of values of a large
     account. Loaders use it on their happy path only, after checking every value's type.
     """
-    setters = tuple(cls.__dict__[f.name].__set__ for f in fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
-
-    def construct(*values: Any) -> _T:
-        obj = new(cls)
-        for setter, value in zip(setters, values, strict=True):
-            setter(obj, value)
-        return obj
-
-    construct.__name__ = f"new_{cls.__name__}"
-    return construct
+    # Generated like dataclasses' own __init__: one call per slot, no loop, and Python checks the arity.
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    values = ", ".join(f"v{i}" for i in range(len(names)))
+    body = "".join(f"    set{i}(obj, v{i})\n" for i in range(len(names)))
+    namespace: dict[str, Any] = {f"set{i}": cls.__dict__[name].__set__ for i, name in enumerate(names)}
+    namespace.update(new=object.__new__, cls=cls)
+    exec(f"def new_{cls.__name__}({values}):\n    obj = new(cls)\n{body}    return obj\n", namespace)
+    return namespace[f"new_{cls.__name__}"]
 
 
 _UNIQUE_ID_PREFIXES = ("AIDA", "AROA", "AGPA", "ANPA", "AIPA", "ANVA", "ASCA", "AKIA", "ASIA", "APKA", "ACCA")
