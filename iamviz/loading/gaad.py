@@ -375,6 +375,8 @@ _new_role = fast_constructor(Role)
 _new_user = fast_constructor(User)
 _new_inline = fast_constructor(InlinePolicy)
 _new_tag = fast_constructor(Tag)
+_TAG_CACHE: dict[tuple[str, str], Tag] = {}  # frozen and few: the same tags recur on thousands of entries
+_CACHE_LIMIT = 100_000
 
 
 def _quick_document(value: Any, path: str) -> PolicyDocument:
@@ -441,12 +443,17 @@ def _quick_parts(
             value = item.get("Value")
             if type(key) is not str or (value is not None and type(value) is not str):
                 return None
-            tags.append(_new_tag(key, value or ""))
-    policies = tuple(
+            tag = _TAG_CACHE.get((key, value))
+            if tag is None:
+                if len(_TAG_CACHE) >= _CACHE_LIMIT:
+                    _TAG_CACHE.clear()
+                tag = _TAG_CACHE[key, value] = _new_tag(key, value or "")
+            tags.append(tag)
+    policies = [
         _new_inline(name, _quick_document(document, f"{path}.{inline_key}[{i}].PolicyDocument"))
         for i, (name, document) in enumerate(inline)
-    )
-    return policies, tuple(attached), boundary, tuple(tags)
+    ]
+    return tuple(policies), tuple(attached), boundary, tuple(tags)
 
 
 def _quick_arn(raw: dict[str, Any], kind: str) -> Arn | None:
@@ -476,7 +483,7 @@ def _quick_user(raw: dict[str, Any], path: str) -> tuple[str, User] | None:
         return None
     inline, attached, boundary, tags = parts
     user = _new_user(
-        str(arn),
+        raw["Arn"],  # str(arn)
         name or arn.resource_name,
         user_id,
         user_path or "/",
@@ -526,7 +533,7 @@ def _quick_role(raw: dict[str, Any], path: str) -> tuple[str, Role] | None:
     arn = _quick_arn(raw, "role")
     if arn is None:
         return None
-    arn_text = str(arn)
+    arn_text = raw["Arn"]  # str(arn), which gives back the text it was parsed from
     get = raw.get
     role_id, name, role_path, created = get("RoleId"), get("RoleName"), get("Path"), get("CreateDate")
     description, max_session = get("Description"), get("MaxSessionDuration")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iamviz.errors import ArnError
+from iamviz.model.policy import fast_constructor
 from iamviz.model.wildcard import wildcard_match
 
 _PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
@@ -37,6 +38,8 @@ class Arn:
             raise ArnError(f"not an ARN: {text!r} (partition, service and resource must not be empty)")
         if account and not (account == "aws" or (len(account) == 12 and account.isdigit())):
             raise ArnError(f"not an ARN: {text!r} (account {account!r} is not a 12-digit account ID)")
+        if cls is Arn:  # the loaders parse an ARN per entry: skip the keyword __init__
+            return _new_arn(partition, service, region, account, resource)
         return cls(partition=partition, service=service, region=region, account=account, resource=resource)
 
     @classmethod
@@ -91,6 +94,9 @@ class Arn:
                 resource=f"role/{self.resource_name}",
             )
         return None
+
+
+_new_arn = fast_constructor(Arn)
 
 
 def account_root(account_id: str, *, partition: str = "aws") -> str:
