@@ -196,15 +196,17 @@ def boundary_for(account: Account, principal_arn: str) -> tuple[str | None, Atta
 def action_matches(statement: Statement, action: str) -> bool:
     """Whether the statement's Action/NotAction covers ``action`` (case-insensitive, with wildcards)."""
     if statement.actions is not None:
-        return any(_action_pattern_matches(p, action) for p in statement.actions)
+        return any(action_pattern_matches(p, action) for p in statement.actions)
     if statement.not_actions is not None:
-        return not any(_action_pattern_matches(p, action) for p in statement.not_actions)
+        return not any(action_pattern_matches(p, action) for p in statement.not_actions)
     return False
 
 
 @lru_cache(maxsize=16384)
-def _action_pattern_matches(pattern: str, action: str) -> bool:
-    """``wildcard_match`` of one Action pattern, case-insensitive, remembered: accounts repeat the same patterns."""
+def action_pattern_matches(pattern: str, action: str) -> bool:
+    """Whether the Action pattern covers ``action`` (case-insensitive ``wildcard_match``), remembered: accounts
+    repeat the same few patterns.
+    """
     return wildcard_match(pattern, action, case_sensitive=False)
 
 

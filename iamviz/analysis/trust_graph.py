@@ -45,7 +45,13 @@ from iamviz.analysis.conditions import (
     evaluate_condition,
     requirement_label,
 )
-from iamviz.analysis.identity import action_matches, arn_matcher, resource_matches, uses_variables
+from iamviz.analysis.identity import (
+    action_matches,
+    action_pattern_matches,
+    arn_matcher,
+    resource_matches,
+    uses_variables,
+)
 from iamviz.analysis.trust import (
     ASSUME_ROLE,
     ASSUME_ROLE_WITH_SAML,
@@ -316,11 +322,11 @@ class _Builder:
         self.graph = TrustGraph(snapshot=snapshot)
         self.callers: dict[str, Caller] = {}
         self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
-        self.independent: dict[int, bool] = {}
+        self.independent: dict[tuple[Condition, ...], bool] = {}  # per trust statement's conditions
         self.profiles: dict[str, _Profile] = {}
         # Per policy document (by id, the document kept alive): its statements that cover sts:AssumeRole.
         self.relevant: dict[int, tuple[PolicyDocument, tuple[Statement, ...], bool]] = {}
-        self.action_cover: dict[tuple, bool] = {}  # per (Action, NotAction): whether it covers sts:AssumeRole
+        self.action_cover: dict[str, bool] = {}  # per Action pattern: whether it covers sts:AssumeRole
         self.no_profile = _Profile([], None, False, [], static=())  # of every principal without such statements
         # Per (statement id, variables): the statement, its Resource matcher, its key part, its constant cover.
         self.statement_facts: dict[tuple[int, bool], tuple] = {}
@@ -336,7 +342,7 @@ class _Builder:
         self.federated: dict[str, tuple[str, Caller] | None] = {}
         self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
         self.side_cache: dict[tuple[str, bool, bool, tuple], _Judgement] = {}
-        self.grant_cache: dict[tuple[int, str], _Judgement] = {}
+        self.grant_cache: dict[tuple, _Judgement] = {}
         self.store = _EdgeStore(self.graph.nx)
         self.reduced_ids: dict[tuple, int] = {}
         # Account-root expansion: per (trust statement, action, ...) and share id, the edge's values or no edge.
@@ -463,11 +469,23 @@ class _Builder:
         covers = self.action_cover
         kept = []
         for statement in document.statements:
-            shape = (statement.actions, statement.not_actions)
-            cover = covers.get(shape)
-            if cover is None:
-                cover = covers[shape] = action_matches(statement, ASSUME_ROLE)
-            if cover:
+            # action_matches(statement, ASSUME_ROLE), one dictionary look-up per pattern (accounts reuse a few).
+            patterns = statement.actions
+            if patterns is None:
+                patterns = statement.not_actions
+                if patterns is None:
+                    continue
+                negated = True
+            else:
+                negated = False
+            try:
+                cover = any(map(covers.__getitem__, patterns))
+            except KeyError:
+                for pattern in patterns:
+                    if pattern not in covers:
+                        covers[pattern] = action_pattern_matches(pattern, ASSUME_ROLE)
+                cover = any(map(covers.__getitem__, patterns))
+            if cover is not negated:
                 kept.append(statement)
         found = self.relevant[id(document)] = (document, tuple(kept), uses_variables(document))
         return found
@@ -546,8 +564,12 @@ class _Builder:
             return index
         index = _AccountIndex()
         classes: dict[tuple, _ShareClass] = {}
+        profiles = self.profiles
+        nothing = self.no_profile
         for entity in (*account.users, *account.roles):
-            profile = self.profile_of(account, entity)
+            profile = profiles.get(entity.arn) or self.profile_of(account, entity)
+            if profile is nothing:
+                continue
             allows = [(s, v) for _, s, v in profile.statements if s.effect is Effect.ALLOW]
             if not allows and not profile.missing:
                 continue
@@ -762,7 +784,8 @@ class _Builder:
             return _NO_CONDITIONS
         if not self.is_independent(statement):
             return _judge_allow(statement.conditions, context, fixed, variables)
-        key = (id(statement), "none" if caller is None else str(caller.kind))
+        # Conditions that look at nothing of the caller's judge alike for every statement that holds them.
+        key = (statement.conditions, variables, None if caller is None else caller.kind)
         cached = self.grant_cache.get(key)
         if cached is None:
             cached = _judge_allow(statement.conditions, context, fixed, variables)
@@ -1150,9 +1173,12 @@ class _Builder:
 
     def is_independent(self, statement: Statement) -> bool:
         """Whether the trust statement's judgement depends on the caller only through its kind (user or role)."""
-        independent = self.independent.get(id(statement))
+        conditions = statement.conditions
+        if not conditions:
+            return True
+        independent = self.independent.get(conditions)
         if independent is None:
-            independent = self.independent[id(statement)] = _caller_independent(statement)
+            independent = self.independent[conditions] = _caller_independent(statement)
         return independent
 
     def _force_needs_policy(self, source: str, common: dict) -> None:
