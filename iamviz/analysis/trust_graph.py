@@ -40,6 +40,7 @@ import networkx as nx
 from iamviz.analysis.conditions import (
     PRINCIPAL_DERIVED_KEYS,
     SERVICE_SUPPLIED_KEYS,
+    ConditionResult,
     RequestContext,
     Verdict,
     evaluate_condition,
@@ -252,11 +253,22 @@ def _authority(caller: Caller | None) -> Callable[[str], bool]:
 
 
 def _judge_allow(
-    conditions: tuple[Condition, ...], context: RequestContext, fixed: Callable[[str], bool], variables: bool
+    conditions: tuple[Condition, ...],
+    context: RequestContext,
+    fixed: Callable[[str], bool],
+    variables: bool,
+    memo: dict[tuple[Condition, int, bool], ConditionResult] | None = None,
 ) -> _Judgement:
+    """Judge an Allow's conditions for a caller; ``memo`` keeps results per (condition, context id, variables)."""
     judgement = _Judgement()
     for condition in conditions:
-        result = evaluate_condition(condition, context, policy_variables=variables)
+        if memo is None:
+            result = evaluate_condition(condition, context, policy_variables=variables)
+        else:
+            remembered = (condition, id(context), variables)
+            result = memo.get(remembered)
+            if result is None:
+                result = memo[remembered] = evaluate_condition(condition, context, policy_variables=variables)
         if result.verdict is Verdict.TRUE:
             continue
         if result.verdict is Verdict.UNKNOWN:
@@ -343,6 +355,9 @@ class _Builder:
         self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
         self.side_cache: dict[tuple[str, bool, bool, tuple], _Judgement] = {}
         self.grant_cache: dict[tuple, _Judgement] = {}
+        # Condition results per (condition, context id, variables): contexts live in ``contexts`` (or are module
+        # constants) for the whole build, so their ids stay theirs.
+        self.verdicts: dict[tuple[Condition, int, bool], ConditionResult] = {}
         self.store = _EdgeStore(self.graph.nx)
         self.reduced_ids: dict[tuple, int] = {}
         # Account-root expansion: per (trust statement, action, ...) and share id, the edge's values or no edge.
@@ -662,7 +677,7 @@ class _Builder:
                 continue
             if not need_allow or covers is None:
                 continue
-            allow = _judge_allow(statement.conditions, context, fixed, variables)
+            allow = _judge_allow(statement.conditions, context, fixed, variables, self.verdicts)
             if not allow.applies:
                 continue
             if allow.unknown:
@@ -783,12 +798,12 @@ class _Builder:
         if not statement.conditions:
             return _NO_CONDITIONS
         if not self.is_independent(statement):
-            return _judge_allow(statement.conditions, context, fixed, variables)
+            return _judge_allow(statement.conditions, context, fixed, variables, self.verdicts)
         # Conditions that look at nothing of the caller's judge alike for every statement that holds them.
         key = (statement.conditions, variables, None if caller is None else caller.kind)
         cached = self.grant_cache.get(key)
         if cached is None:
-            cached = _judge_allow(statement.conditions, context, fixed, variables)
+            cached = _judge_allow(statement.conditions, context, fixed, variables, self.verdicts)
             self.grant_cache[key] = cached
         return cached
 
