@@ -352,6 +352,7 @@ class _Builder:
         # Principals as trust policies name them: service and federated nodes and callers, per value.
         self.services: dict[str, tuple[str, Caller]] = {}
         self.federated: dict[str, tuple[str, Caller] | None] = {}
+        self.aws_routes: dict[str, tuple[object, object]] = {}  # see :meth:`aws_route`
         self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
         self.side_cache: dict[tuple[str, bool, bool, tuple], _Judgement] = {}
         self.grant_cache: dict[tuple, _Judgement] = {}
@@ -373,20 +374,18 @@ class _Builder:
     # --- nodes -----------------------------------------------------------------------------------------------
 
     def add_account_nodes(self, account: Account) -> None:
-        add = self.store.add_node
+        store = self.store
         node = _node_from
         acct = account.account_id
-        add(node(account_root(acct), NodeKind.ACCOUNT, account.label, acct, None))
-        for group in account.groups:
-            add(node(group.arn, NodeKind.GROUP, group.name, acct, group.arn))
-        for user in account.users:
-            add(node(user.arn, NodeKind.USER, user.name, acct, user.arn))
-        for role in account.roles:
-            add(node(role.arn, NodeKind.ROLE, role.name, acct, role.arn))
-        for saml in account.saml_providers:
-            add(node(saml.arn, NodeKind.SAML_PROVIDER, saml.name, acct, saml.arn))
-        for oidc in account.oidc_providers:
-            add(node(oidc.arn, NodeKind.OIDC_PROVIDER, oidc.host, acct, oidc.arn))
+        store.add_node(node(account_root(acct), NodeKind.ACCOUNT, account.label, acct, None))
+        for kind, named in (
+            (NodeKind.GROUP, ((group.arn, group.name) for group in account.groups)),
+            (NodeKind.USER, ((user.arn, user.name) for user in account.users)),
+            (NodeKind.ROLE, ((role.arn, role.name) for role in account.roles)),
+            (NodeKind.SAML_PROVIDER, ((saml.arn, saml.name) for saml in account.saml_providers)),
+            (NodeKind.OIDC_PROVIDER, ((oidc.arn, oidc.host) for oidc in account.oidc_providers)),
+        ):
+            store.add_nodes(node(arn, kind, label, acct, arn) for arn, label in named)
         member_key = f"{EdgeKind.MEMBER_OF}||"
         member = _MEMBER_VALUES
         for user in account.users:
@@ -472,6 +471,24 @@ class _Builder:
             profile.static = tuple(constants)
         self.profiles[entity.arn] = profile
         return profile
+
+    def may_hold_assume(self, account: Account, entity: User | Role) -> bool:
+        """``False`` when the entity's profile is surely empty: no statement of its own policies covers
+        sts:AssumeRole, none is missing, and it has no boundary and no group (the quick test :meth:`index_of` makes
+        on every principal before building a profile).
+        """
+        if entity.permissions_boundary_arn or (isinstance(entity, User) and entity.group_names):
+            return True
+        relevant = self.relevant
+        for item in entity.inline_policies:
+            if (relevant.get(id(item.document)) or self._relevant(item.document))[1]:
+                return True
+        by_arn = account.policies_by_arn
+        for policy_arn in entity.managed_policy_arns:
+            managed = by_arn.get(policy_arn)
+            if managed is None or (relevant.get(id(managed.document)) or self._relevant(managed.document))[1]:
+                return True
+        return False
 
     def relevant_statements(self, document: PolicyDocument) -> tuple[tuple[Statement, ...], bool]:
         """The document's statements whose Action/NotAction covers sts:AssumeRole, and whether it has variables."""
@@ -582,7 +599,12 @@ class _Builder:
         profiles = self.profiles
         nothing = self.no_profile
         for entity in (*account.users, *account.roles):
-            profile = profiles.get(entity.arn) or self.profile_of(account, entity)
+            profile = profiles.get(entity.arn)
+            if profile is None:
+                if not self.may_hold_assume(account, entity):
+                    profiles[entity.arn] = nothing
+                    continue
+                profile = self.profile_of(account, entity)
             if profile is nothing:
                 continue
             allows = [(s, v) for _, s, v in profile.statements if s.effect is Effect.ALLOW]
@@ -1003,37 +1025,50 @@ class _Builder:
         return node.id, caller
 
     def add_aws(self, value: str, account: Account, common: dict) -> None:
+        route = self.aws_routes.get(value)
+        if route is None:
+            route = self.aws_routes[value] = self.aws_route(value)
+        kind, target = route
+        if kind is _PRINCIPAL:
+            self.add_can_assume(target[0], target[1], target[2], common)
+        elif kind is _ACCOUNT:
+            self.add_account_root(target, common)
+        elif kind is _DELETED:
+            node_id = self.ensure_node(Node(id=f"deleted:{value}", kind=NodeKind.DELETED, label=value))
+            reason = (
+                f"{value} is the unique ID of a deleted user or role: it matches nobody until the trust policy "
+                "is edited ([PRIN])"
+            )
+            self.add_can_assume(
+                node_id,
+                None,
+                MatchForm.DIRECT_USER,
+                _no_denies(common),
+                extra_reasons=(reason,),
+                force=DecisionKind.UNKNOWN,
+            )
+
+    def aws_route(self, value: str) -> tuple[object, object]:
+        """What an ``AWS`` principal value names, worked out once per value: ``(_PRINCIPAL, (source, caller,
+        form))``, ``(_ACCOUNT, account_id)``, ``(_DELETED, None)`` or ``(None, None)`` (nothing a trust can name).
+        """
         if looks_like_unique_id(value):
             found = self.by_unique_id.get(value)
             if found is None:
-                node_id = self.ensure_node(Node(id=f"deleted:{value}", kind=NodeKind.DELETED, label=value))
-                reason = (
-                    f"{value} is the unique ID of a deleted user or role: it matches nobody until the trust policy "
-                    "is edited ([PRIN])"
-                )
-                self.add_can_assume(
-                    node_id,
-                    None,
-                    MatchForm.DIRECT_USER,
-                    _no_denies(common),
-                    extra_reasons=(reason,),
-                    force=DecisionKind.UNKNOWN,
-                )
-                return
+                return _DELETED, None
             owner, entity = found
             form = MatchForm.DIRECT_USER if isinstance(entity, User) else MatchForm.ROLE_ARN
-            self.add_can_assume(entity.arn, self.caller_of(owner, entity), form, common)
-            return
+            return _PRINCIPAL, (entity.arn, self.caller_of(owner, entity), form)
         account_id = value if is_account_id(value) else None
         arn = Arn.try_parse(value)
         if account_id is None and arn is not None and arn.is_account_root:
             account_id = arn.account
         if account_id is not None:
-            self.add_account_root(account_id, common)
-            return
+            return _ACCOUNT, account_id
         if arn is None or "*" in value or "?" in value:
-            return  # not a principal: wildcards cannot match part of a principal ARN ([PRIN])
-        self.add_named_arn(arn, value, common)
+            return None, None  # not a principal: wildcards cannot match part of a principal ARN ([PRIN])
+        named = self.named_principal(arn, value)
+        return (None, None) if named is None else (_PRINCIPAL, named)
 
     def add_account_root(self, account_id: str, common: dict) -> None:
         root = account_root(account_id)
@@ -1220,27 +1255,27 @@ class _Builder:
             )
         )
 
-    def add_named_arn(self, arn: Arn, value: str, common: dict) -> None:
+    def named_principal(self, arn: Arn, value: str) -> tuple[str, Caller, MatchForm] | None:
+        """The source node (added when not loaded), caller and form of a principal named by ARN, or ``None``."""
         kind_key = (arn.service, arn.resource_type)
         if kind_key not in (("iam", "user"), ("iam", "role"), ("sts", "assumed-role")):
-            return  # federated-user sessions cannot call AssumeRole; other ARNs are not trust principals
+            return None  # federated-user sessions cannot call AssumeRole; other ARNs are not trust principals
         loaded = self.snapshot.account(arn.account)
         if loaded is not None and kind_key != ("sts", "assumed-role"):
             entity = loaded.users_by_arn.get(value) if kind_key[1] == "user" else loaded.roles_by_arn.get(value)
             if entity is not None:
                 form = MatchForm.DIRECT_USER if isinstance(entity, User) else MatchForm.ROLE_ARN
-                self.add_can_assume(entity.arn, self.caller_of(loaded, entity), form, common)
-                return
+                return entity.arn, self.caller_of(loaded, entity), form
         try:
             caller = _caller_from_arn(self.snapshot, value)
         except ValueError:
-            return
+            return None
         label = f"{arn.resource_name}/{arn.session_name}" if arn.session_name else arn.resource_name
         node_id = self.ensure_node(
             Node(id=value, kind=NodeKind.EXTERNAL_PRINCIPAL, label=label, account_id=arn.account, arn=value)
         )
         form = {"user": MatchForm.DIRECT_USER, "role": MatchForm.ROLE_ARN}.get(arn.resource_type, MatchForm.SESSION_ARN)
-        self.add_can_assume(node_id, caller, form, common)
+        return node_id, caller, form
 
     def build(self) -> TrustGraph:
         for account in self.snapshot.accounts:
@@ -1253,6 +1288,7 @@ class _Builder:
 
 
 _MISSING = object()
+_PRINCIPAL, _ACCOUNT, _DELETED = object(), object(), object()  # what an AWS principal value names
 _IAM_CALLERS = frozenset({CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESSION})  # those with a caller side
 _NO_CONDITIONS = _Judgement()
 _NOTHING_NEEDED = _Judgement()  # a caller side that adds nothing (shared: never changed)
@@ -1483,6 +1519,23 @@ class _EdgeStore:
         self.succ[node] = {}
         self.pred[node] = {}
         self.nodes[node] = {}
+
+    def add_nodes(self, nodes: Iterable[Node]) -> None:
+        """:meth:`add_node` each of ``nodes``, in order."""
+        if self.succ is None:
+            for node in nodes:
+                self.add_node(node)
+            return
+        succ, pred, known = self.succ, self.pred, self.nodes
+        for node in nodes:
+            node_id = node.id
+            data = known.get(node_id)
+            if data is None:
+                succ[node_id] = {}
+                pred[node_id] = {}
+                known[node_id] = {"node": node}
+            else:
+                data["node"] = node
 
     def add_node(self, node: Node) -> None:
         """Add ``node`` as ``TrustGraph.add_node`` does (or replace the one with its id)."""
