@@ -8,6 +8,7 @@ coloured boxes and edges thin lines; labels, icons, arrowheads and badges appear
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -51,10 +52,18 @@ _MIN_TEXT_PX = 5.0
 MIN_LANE_TITLE_PX = 12.0
 _MIN_ICON_PX = 7.0
 _MIN_ARROW_LOD = 0.3
+#: An edge whose stroke is at most this wide on screen (px) is drawn with a one-pixel cosmetic pen.
+_THIN_PX = 1.2
+#: Long edges are cut into pieces about this long (scene px); a frame strokes only the pieces it shows.
+_PIECE_LENGTH = 300.0
 _MAX_DETOURS = 4
 
 
-def _lod(option: QStyleOptionGraphicsItem, painter: QPainter) -> float:
+def _lod(option: QStyleOptionGraphicsItem, painter: QPainter, style: Style | None = None) -> float:
+    """The zoom an item is drawn at: the view's, while it paints a frame (items are never scaled themselves), else
+    from the painter (export, caches)."""
+    if style is not None and style.frame_lod:
+        return style.frame_lod
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
@@ -86,6 +95,15 @@ class Style:
         self._pens: dict[tuple[EdgeStyle, float], QPen] = {}
         self._badge_sizes: dict[str, tuple[float, float]] = {}
         self._badge_height = self.badge_metrics.height() + 2
+        self.moving = False
+        """True while the view pans or zooms: edges are stroked without antialiasing (about 6x cheaper for long
+        curves), and sharp again in the frame after the gesture (see :meth:`TrustScene.set_moving`)."""
+        self.frame: tuple[float, float, float, float] | None = None
+        """The scene rectangle a view is painting right now ``(left, top, right, bottom)``, or None (export, or
+        between frames): edges then stroke only the part of their curve in it (see :meth:`TrustScene.set_frame`)."""
+        self.frame_lod = 0.0
+        """The view's zoom while it paints a frame (0 otherwise)."""
+        self._thin_pens: dict[tuple[EdgeStyle, float], QPen] = {}
 
     def badge_size(self, text: str) -> tuple[float, float]:
         """Width and height of an edge badge's rounded box showing ``text`` (measured once per text)."""
@@ -119,6 +137,21 @@ class Style:
         pen = self._pens.get(key)
         if pen is None:
             pen = self._pens[key] = self._make_pen(style, extra)
+        return pen
+
+    def thin_pen(self, style: EdgeStyle, lod: float) -> QPen:
+        """A one-pixel cosmetic pen for an edge style whose stroke is about a pixel wide on screen at ``lod``
+        (Qt strokes it without building an outline: several times cheaper), dashes scaled to the screen."""
+        key = (style, round(lod, 2))
+        pen = self._thin_pens.get(key)
+        if pen is None:
+            if len(self._thin_pens) > 256:
+                self._thin_pens.clear()
+            pen = self._thin_pens[key] = QPen(self.color(style.color), 0)
+            pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            if style.dash:
+                pen.setDashPattern([max(d * lod, 1.0) for d in style.dash])
         return pen
 
     def _make_pen(self, style: EdgeStyle, extra: float) -> QPen:
@@ -389,6 +422,7 @@ class EdgeItem(QGraphicsItem):
         self._badge_rect = QRectF()
         self._bounds = QRectF()
         self._shape: QPainterPath | None = None
+        self._pieces: list[_Piece] | None = None
         self._highlighted = False
         self._dimmed = False
         self._ends: tuple[QRectF, QRectF] | None = None
@@ -601,6 +635,7 @@ class EdgeItem(QGraphicsItem):
             bounds = bounds.united(self._badge_rect.adjusted(-2, -2, 2, 2))
         self._bounds = bounds
         self._shape = None
+        self._pieces = None
         if self.badge_item is not None:
             self.badge_item.geometry_changed()
 
@@ -623,14 +658,20 @@ class EdgeItem(QGraphicsItem):
         style = self._style
         theme = style.theme
         es = theme.edge_style(self.style_name)
-        lod = _lod(option, painter)
+        lod = _lod(option, painter, style)
         if lod < _MIN_ARROW_LOD:  # far out: a straight hairline in the edge's colour (cheap for thousands)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # hints leak from the item before
             painter.setPen(QPen(style.color(es.color), 0))
             painter.drawLine(self.chord())
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
         pen = style.edge_pen(es)
+        path, offset = self._path, 0.0
+        if style.frame is not None:  # a view's frame: only the pieces of a long curve that it shows
+            visible = self._visible_path(style.frame, pen.widthF() + theme.highlight_width + 2)
+            if visible is None:
+                return
+            path, offset = visible
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if self._highlighted or selected:
             under = QColor(style.color(theme.colors.selection if selected else theme.colors.highlight))
@@ -638,16 +679,55 @@ class EdgeItem(QGraphicsItem):
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._path)
+            painter.drawPath(path)
+        if pen.widthF() * lod <= _THIN_PX:
+            pen = style.thin_pen(es, lod)
+            if offset and es.dash:
+                pen = QPen(pen)
+                pen.setDashOffset(offset * lod)
+        elif offset and es.dash:
+            pen = QPen(pen)
+            pen.setDashOffset(offset / pen.widthF())
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        painter.drawPath(path)
         if not self._arrow.isEmpty():
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(style.color(es.color))
             painter.drawPolygon(self._arrow)
         if self.badge_item is None and self.badge_visible and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
             self._paint_badge(painter, es)  # an edge not in a scene that makes badge items draws its own
+
+    def _visible_path(
+        self, frame: tuple[float, float, float, float], margin: float
+    ) -> tuple[QPainterPath, float] | None:
+        """The part of the curve inside ``frame`` (grown by ``margin``) and its length from the start (for the dash
+        pattern's phase): the whole path when it is all inside, None when none of it is.
+
+        Stroking costs as much as the whole curve is long, wherever the clip is: a pan across a dense graph stroked
+        thousands of pixels of curve off screen for every edge it crossed.
+        """
+        left, top, right, bottom = frame[0] - margin, frame[1] - margin, frame[2] + margin, frame[3] + margin
+        b = self._bounds
+        if b.left() >= left and b.right() <= right and b.top() >= top and b.bottom() <= bottom:
+            return self._path, 0.0
+        if self._pieces is None:
+            self._pieces = _cut(self._path)
+        pieces = self._pieces
+        first = last = -1
+        for index, piece in enumerate(pieces):
+            if piece[0] <= right and piece[2] >= left and piece[1] <= bottom and piece[3] >= top:
+                if first < 0:
+                    first = index
+                last = index
+        if first < 0:
+            return None
+        if first == 0 and last == len(pieces) - 1:
+            return self._path, 0.0
+        path = QPainterPath(QPointF(pieces[first][5], pieces[first][6]))
+        for piece in pieces[first : last + 1]:
+            path.cubicTo(*piece[7:])
+        return path, pieces[first][4]
 
     def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:
         style = self._style
@@ -677,6 +757,57 @@ class EdgeItem(QGraphicsItem):
         return "\n".join(lines)
 
 
+_Piece = tuple[float, float, float, float, float, float, float, float, float, float, float, float, float]
+"""A piece of an edge's curve, one cubic: its control points' bounds ``left, top, right, bottom``, the curve's length
+before it, then its control points ``x0, y0, x1, y1, x2, y2, x3, y3``."""
+
+
+def _cut(path: QPainterPath) -> list[_Piece]:
+    """Cut ``path`` (a move, then cubics or lines) into cubics about :data:`_PIECE_LENGTH` long: the same curve,
+    exactly (each piece is the cubic restricted to its parameter range)."""
+    pieces: list[_Piece] = []
+    count = path.elementCount()
+    at = 0.0
+    i = 1
+    first = path.elementAt(0)
+    x0, y0 = first.x, first.y
+    curve = QPainterPath.ElementType.CurveToElement
+    while i < count:
+        element = path.elementAt(i)
+        if element.type == curve and i + 2 < count:
+            second, third = path.elementAt(i + 1), path.elementAt(i + 2)
+            x1, y1, x2, y2, x3, y3 = element.x, element.y, second.x, second.y, third.x, third.y
+            i += 3
+        else:  # a line: a cubic with its controls on it
+            x1, y1, x2, y2 = x0, y0, element.x, element.y
+            x3, y3 = x2, y2
+            i += 1
+        net = math.hypot(x1 - x0, y1 - y0) + math.hypot(x2 - x1, y2 - y1) + math.hypot(x3 - x2, y3 - y2)
+        length = (net + math.hypot(x3 - x0, y3 - y0)) / 2
+        n = max(1, math.ceil(length / _PIECE_LENGTH))
+        # B(t) = a + b t + c t^2 + d t^3 and B'(t) = b + 2c t + 3d t^2, per coordinate
+        bx, by = 3 * (x1 - x0), 3 * (y1 - y0)
+        cx, cy = 3 * (x2 - 2 * x1 + x0), 3 * (y2 - 2 * y1 + y0)
+        dx, dy = x3 - 3 * x2 + 3 * x1 - x0, y3 - 3 * y2 + 3 * y1 - y0
+        h = 1.0 / n / 3
+        px, py = x0, y0
+        sx, sy = bx, by  # B'(0)
+        for k in range(1, n + 1):
+            t = k / n
+            qx = ((dx * t + cx) * t + bx) * t + x0
+            qy = ((dy * t + cy) * t + by) * t + y0
+            ex, ey = bx + (2 * cx + 3 * dx * t) * t, by + (2 * cy + 3 * dy * t) * t
+            ax, ay = px + h * sx, py + h * sy
+            zx, zy = qx - h * ex, qy - h * ey
+            bounds = (min(px, ax, zx, qx), min(py, ay, zy, qy), max(px, ax, zx, qx), max(py, ay, zy, qy))
+            pieces.append((*bounds, at, px, py, ax, ay, zx, zy, qx, qy))
+            net = math.hypot(ax - px, ay - py) + math.hypot(zx - ax, zy - ay) + math.hypot(qx - zx, qy - zy)
+            at += (net + math.hypot(qx - px, qy - py)) / 2  # a short piece: about its length
+            px, py, sx, sy = qx, qy, ex, ey
+        x0, y0 = x3, y3
+    return pieces
+
+
 class BadgeItem(QGraphicsItem):
     """An edge's badge, drawn above every edge line so no other edge crosses its text."""
 
@@ -702,7 +833,7 @@ class BadgeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         edge = self._edge_item
         style = edge._style
-        if not edge.badge_visible or style.badge_font.pixelSize() * _lod(option, painter) < _MIN_TEXT_PX:
+        if not edge.badge_visible or style.badge_font.pixelSize() * _lod(option, painter, style) < _MIN_TEXT_PX:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         edge._paint_badge(painter, style.theme.edge_style(edge.style_name))
@@ -722,7 +853,8 @@ class LaneItem(QGraphicsItem):
         self._rect = QRectF(rect)
         self._style = style
         self.setZValue(Z.LANE)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # No pixmap cache: a lane spans the drawing, its cache was a viewport-sized pixmap made again at every zoom
+        # step, and two of them overflowed QPixmapCache, evicting the nodes' caches at every frame of a pan.
 
     def set_style(self, style: Style) -> None:
         self._style = style

@@ -47,7 +47,7 @@ ROUTE_EDGE_LIMIT = 2500
 REVEAL_LIMIT = 600
 #: Scenes with more node and edge items than this draw one cached picture of them when zoomed out below
 #: :data:`OVERVIEW_LOD` (where nodes are plain boxes and edges hairlines anyway), instead of painting each item.
-OVERVIEW_MIN_ITEMS = 3000
+OVERVIEW_MIN_ITEMS = 800
 OVERVIEW_LOD = 0.3
 #: The overview picture's longer side is at most this many pixels.
 OVERVIEW_MAX_PX = 4096
@@ -477,7 +477,9 @@ class TrustScene(QGraphicsScene):
             self._restyle()
 
     def _restyle(self) -> None:
+        moving = self._style.moving
         self._style = Style(self._theme, self._text_scale)
+        self._style.moving = moving
         self.setBackgroundBrush(QBrush(self._style.color(self._theme.colors.background)))
         if self._graph is None or self._layout is None:
             return
@@ -528,11 +530,27 @@ class TrustScene(QGraphicsScene):
         """Switch animations on or off (off for tests, export and reduced motion); the animator reads it."""
         self._animations = bool(enabled)
 
+    def set_moving(self, moving: bool) -> None:
+        """The view is panning or zooming (True) or has come to rest (False): while moving, edges are drawn without
+        antialiasing; at rest the view repaints, sharp."""
+        self._style.moving = bool(moving)
+
+    @property
+    def moving(self) -> bool:
+        return self._style.moving
+
+    def set_frame(self, rect: QRectF | None, lod: float = 0.0) -> None:
+        """The scene rectangle a view is about to paint and its zoom ``lod`` (None once painted): long edges stroke
+        only the part of their curve inside it, and items take the zoom as it is instead of working it out each.
+        Export and other renders leave it None and draw every curve whole."""
+        self._style.frame = None if rect is None else (rect.left(), rect.top(), rect.right(), rect.bottom())
+        self._style.frame_lod = lod if rect is not None else 0.0
+
     def set_caching(self, enabled: bool) -> None:
         """Turn item pixmap caches and the zoomed-out overview picture on (screen) or off (vector export: text must
         stay text, and every item is drawn)."""
         mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if enabled else QGraphicsItem.CacheMode.NoCache
-        for item in (*self._nodes.values(), *self._lanes):
+        for item in self._nodes.values():
             item.setCacheMode(mode)
         self._overview_allowed = bool(enabled)
         if not enabled:
