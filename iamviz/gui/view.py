@@ -9,15 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmapCache, QWheelEvent
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 MIN_ZOOM = 0.02
 MAX_ZOOM = 8.0
 ZOOM_STEP = 1.25
 PAN_STEP = 60  # pixels per arrow key press
 FIT_MARGIN = 24.0
+SETTLE_MS = 150
+"""A pan or zoom gesture is over when no input has moved the view for this long; the view then repaints sharp."""
+PIXMAP_CACHE_KB = 64 * 1024
+"""Qt's pixmap cache (node images at the current zoom) holds at least this much; Qt's default 10 MB is a few
+hundred nodes, and a pan across more evicted and redrew them at every frame."""
 
 
 class TrustView(QGraphicsView):
@@ -40,6 +45,34 @@ class TrustView(QGraphicsView):
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(False)  # files dropped on the canvas go to the main window
+        if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:
+            QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._end_gesture)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.sliderMoved.connect(self._gesture)
+            bar.actionTriggered.connect(self._gesture)
+
+    # ---- Gestures: while the user pans or zooms, the scene draws its edges the cheap way (no antialiasing)
+    @property
+    def moving(self) -> bool:
+        """Whether a pan or zoom gesture is running (the scene draws cheaply until it settles)."""
+        return self._settle.isActive()
+
+    def _gesture(self, *_args: object) -> None:
+        """User input is moving the view: draw cheaply until it stops for :data:`SETTLE_MS`."""
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "set_moving") and not scene.moving:
+            scene.set_moving(True)
+        self._settle.start()
+
+    def _end_gesture(self) -> None:
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "set_moving") and scene.moving:
+            scene.set_moving(False)
+            self.viewport().update()  # the frame at rest, sharp
 
     # ---- Zoom
     @property
@@ -101,12 +134,26 @@ class TrustView(QGraphicsView):
         return rect if not rect.isEmpty() else scene.sceneRect()
 
     # ---- Qt overrides
+    def paintEvent(self, event: QPaintEvent) -> None:
+        scene = self.scene()
+        framed = scene is not None and hasattr(scene, "set_frame")
+        if framed:
+            transform = self.transform()
+            lod = (transform.m11() ** 2 + transform.m21() ** 2) ** 0.5  # levelOfDetailFromTransform, no rotation
+            scene.set_frame(self.mapToScene(event.rect()).boundingRect(), lod)
+        try:
+            super().paintEvent(event)
+        finally:
+            if framed:
+                scene.set_frame(None)
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
         if delta == 0:
             super().wheelEvent(event)
             return
         steps = delta / 120.0
+        self._gesture()
         self.set_zoom(self.zoom * (ZOOM_STEP**steps))
         event.accept()
 
@@ -116,24 +163,40 @@ class TrustView(QGraphicsView):
         if modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
             action = self._KEY_ACTIONS.get(key)
             if action is not None:
+                self._gesture()
                 action(self)
                 event.accept()
                 return
         pan = self._PAN_KEYS.get(key)
         if pan is not None and modifiers == Qt.KeyboardModifier.NoModifier:
+            self._gesture()
             self._pan(*pan)
             event.accept()
             return
         super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        # Shift+drag draws a selection rectangle; a plain drag on empty canvas pans.
-        on_item = self.itemAt(event.position().toPoint()) is not None
+        # Shift+drag draws a selection rectangle; a plain drag on empty canvas (or an account lane) pans.
+        on_item = self.grabs_at(event.position().toPoint())
         if event.button() == Qt.MouseButton.LeftButton and (
             event.modifiers() & Qt.KeyboardModifier.ShiftModifier or on_item
         ):
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag if not on_item else QGraphicsView.DragMode.NoDrag)
         super().mousePressEvent(event)
+
+    def grabs_at(self, point: QPoint) -> bool:
+        """Whether a press at ``point`` (viewport coordinates) goes to a node or an edge (else a drag pans): badges
+        and lanes let clicks through to what is under them."""
+        selectable = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+        return any(
+            item.flags() & selectable and item.acceptedMouseButtons() & Qt.MouseButton.LeftButton
+            for item in self.items(point)
+        )
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton and self.dragMode() == QGraphicsView.DragMode.ScrollHandDrag:
+            self._gesture()  # a drag that pans
+        super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
