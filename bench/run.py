@@ -356,12 +356,15 @@ def _drive_view(window: Any) -> dict[str, dict[str, Any]]:
     """Pan and wheel-zoom the window's view like a user at three zoom levels; frame times in ms.
 
     Levels: ``fit`` (the whole drawing), ``readable`` (the window's READABLE_ZOOM, labels legible) and ``mid`` (their
-    geometric mean). Each step is the user's input (scroll bars moved as a drag moves them, a wheel event at the
-    viewport's centre) plus a synchronous repaint of the whole viewport (``viewport().repaint()``); between steps the
-    event loop runs (untimed), as it does between input events. ``still`` is a repaint after the gesture has ended.
+    geometric mean). Each step is the user's input (a mouse drag's move on empty canvas, else an arrow key; a wheel
+    event at the viewport's centre) plus a synchronous repaint of the whole viewport (``viewport().repaint()``):
+    ``pan`` and ``wheel``. A pan step is also timed as Qt paints it, ``scroll``: the input, then one event-loop turn
+    (Qt moves the scrolled pixels and paints the uncovered strip only). Between steps the event loop runs
+    (untimed), as it does between input events. ``still`` is a repaint after the gesture has ended.
     """
     from PySide6.QtCore import QPoint, QPointF, Qt
     from PySide6.QtGui import QWheelEvent
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
     from iamviz.gui.main_window import READABLE_ZOOM
@@ -385,10 +388,31 @@ def _drive_view(window: Any) -> dict[str, dict[str, Any]]:
         settle()
         return elapsed
 
-    def pan(dx: int, dy: int) -> None:
-        horizontal, vertical = view.horizontalScrollBar(), view.verticalScrollBar()
-        horizontal.setValue(horizontal.value() + dx)
-        vertical.setValue(vertical.value() + dy)
+    def scroll_frame(action: Callable[[], None]) -> tuple[float, float]:
+        """A pan step as Qt paints it (the scrolled pixels moved, the uncovered strip painted, in the event loop
+        turn after the input), then the same position repainted whole."""
+        started = time.perf_counter()
+        action()
+        app.processEvents()
+        painted = (time.perf_counter() - started) * 1000
+        return painted, frame(lambda: None)
+
+    def grip() -> Any:
+        """A point near the centre where a drag pans (no node or edge under it), or None."""
+        centre = viewport.rect().center()
+        for radius in range(0, min(viewport.width(), viewport.height()) // 2, 40):
+            for dx, dy in ((radius, 0), (-radius, 0), (0, radius), (0, -radius), (radius, radius), (-radius, -radius)):
+                point = centre + QPoint(dx, dy)
+                if not view.grabs_at(point):
+                    return point
+        return None
+
+    def pan(start: Any, at: Any, step: tuple[int, int]) -> None:
+        if start is None:  # nowhere to grab: the arrow keys pan too (a drag rightwards shows what is to the left)
+            keys = {(1, 0): Qt.Key.Key_Left, (-1, 0): Qt.Key.Key_Right, (0, 1): Qt.Key.Key_Up, (0, -1): Qt.Key.Key_Down}
+            QTest.keyClick(view, keys[(step[0] > 0) - (step[0] < 0), (step[1] > 0) - (step[1] < 0)])
+        else:
+            QTest.mouseMove(viewport, start + at)
 
     def wheel(delta: int) -> None:
         centre = QPointF(viewport.width() / 2, viewport.height() / 2)
@@ -415,10 +439,20 @@ def _drive_view(window: Any) -> dict[str, dict[str, Any]]:
         viewport.repaint()  # untimed: the first frame at a level (caches made once)
         settle(0.5)
         pans: list[float] = []
+        scrolls: list[float] = []
         zooms: list[float] = []
         for _ in range(PANZOOM_ROUNDS):
-            for dx, dy in ((PAN_PX, 0), (0, PAN_PX), (-PAN_PX, 0), (0, -PAN_PX)):
-                pans.append(frame(lambda dx=dx, dy=dy: pan(dx, dy)))
+            start = grip()  # a drag: press, four moves (a square), release
+            if start is not None:
+                QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+            at = QPoint(0, 0)
+            for step in ((PAN_PX, 0), (0, PAN_PX), (-PAN_PX, 0), (0, -PAN_PX)):
+                at = at + QPoint(*step)
+                painted, whole = scroll_frame(lambda start=start, at=at, step=step: pan(start, at, step))
+                scrolls.append(painted)
+                pans.append(whole)
+            if start is not None:
+                QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
             for delta in (120, 120, -120, -120):
                 zooms.append(frame(lambda delta=delta: wheel(delta)))
         settle(0.5)  # the gesture is over
@@ -427,7 +461,7 @@ def _drive_view(window: Any) -> dict[str, dict[str, Any]]:
             started = time.perf_counter()
             viewport.repaint()
             still.append((time.perf_counter() - started) * 1000)
-        out[name] = {"zoom": round(zoom, 4), "pan": pans, "wheel": zooms, "still": still}
+        out[name] = {"zoom": round(zoom, 4), "scroll": scrolls, "pan": pans, "wheel": zooms, "still": still}
     return out
 
 
@@ -861,10 +895,15 @@ def panzoom_rows(results: list[dict[str, Any]]) -> list[str]:
             for r in results
         ]
         lines.append(f"| GUI {title}: nodes drawn | " + " | ".join(nodes) + " |")
-        for kind, what in (("pan", "pan"), ("wheel", "wheel zoom step"), ("still", "still frame (after a gesture)")):
+        for kind, what in (
+            ("scroll", "pan as Qt paints it (strip)"),
+            ("pan", "pan, whole viewport repainted"),
+            ("wheel", "wheel zoom step"),
+            ("still", "still frame (after a gesture)"),
+        ):
             cells = [_frames_cell(_panzoom_frames(r, view, kind)) for r in results]
             lines.append(f"| GUI {title}: {what}, median / p95 | " + " | ".join(cells) + " |")
-            if kind == "still":
+            if kind in ("still", "scroll"):
                 continue
             for level in PANZOOM_LEVELS:
                 cells = [_frames_cell(_panzoom_frames(r, view, kind, level)) for r in results]
@@ -914,9 +953,11 @@ def targets(results: list[dict[str, Any]]) -> list[str]:
             pans, wheels = _panzoom_frames(r, view, "pan"), _panzoom_frames(r, view, "wheel")
             if pans and wheels:
                 worst = max(_percentile(pans, 0.95), _percentile(wheels, 0.95))
+                scrolls = _panzoom_frames(r, view, "scroll")
+                painted = f" (as Qt paints a pan: {_percentile(scrolls, 0.95):.0f} ms)" if scrolls else ""
                 lines.append(
-                    f"- {r['roles']:,} roles, {title}: pan p95 {_percentile(pans, 0.95):.0f} ms, wheel zoom p95 "
-                    f"{_percentile(wheels, 0.95):.0f} ms; smooth (p95 ≤ {SMOOTH_MS:.0f} ms, 30 fps): "
+                    f"- {r['roles']:,} roles, {title}: pan p95 {_percentile(pans, 0.95):.0f} ms{painted}, wheel zoom "
+                    f"p95 {_percentile(wheels, 0.95):.0f} ms; smooth (p95 ≤ {SMOOTH_MS:.0f} ms, 30 fps): "
                     f"{'met' if worst <= SMOOTH_MS else 'MISSED'}"
                 )
         if r["roles"] == 5000 and not gui:
