@@ -221,7 +221,7 @@ def users(draw) -> dict[str, Any]:
 
 def _check_entry(quick, careful, raw: dict[str, Any]) -> None:
     try:
-        fast = quick(raw, "$.L[0]")
+        fast = quick(raw, "$.L[0]", {})
     except Exception:  # the careful parser decides
         fast = None
     outcome = _outcome(careful, gaad._Fields(raw, "$.L[0]"))
@@ -245,9 +245,9 @@ def test_a_quick_user_is_the_careful_one(raw):
 
 
 def test_the_quick_parsers_take_the_usual_shapes():
-    assert gaad._quick_role(copy.deepcopy(ROLE), "$") == gaad.parse_role(gaad._Fields(copy.deepcopy(ROLE), "$"))
-    assert gaad._quick_user(copy.deepcopy(USER), "$") == gaad.parse_user(gaad._Fields(copy.deepcopy(USER), "$"))
-    _, role = gaad._quick_role(copy.deepcopy(ROLE), "$")
+    assert gaad._quick_role(copy.deepcopy(ROLE), "$", {}) == gaad.parse_role(gaad._Fields(copy.deepcopy(ROLE), "$"))
+    assert gaad._quick_user(copy.deepcopy(USER), "$", {}) == gaad.parse_user(gaad._Fields(copy.deepcopy(USER), "$"))
+    _, role = gaad._quick_role(copy.deepcopy(ROLE), "$", {})
     assert role.max_session_duration == 7200 and role.description == "d"
     assert [t.value for t in role.tags] == ["data", ""]
 
@@ -280,3 +280,38 @@ def test_fast_constructor_makes_what_the_constructor_makes(cls):
     assert [getattr(fast, n) for n in names] == [getattr(slow, n) for n in names]
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(fast, names[0], "changed")
+
+
+def _role(name: str, trust: Any) -> dict[str, Any]:
+    return {"RoleName": name, "Arn": f"arn:aws:iam::111122223333:role/{name}", "AssumeRolePolicyDocument": trust}
+
+
+TRUST = {
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+}
+
+
+def test_equal_document_strings_are_parsed_once_and_shared():
+    other_order = {"Statement": [dict(reversed(TRUST["Statement"][0].items()))]}
+    as_text = json.dumps(TRUST)
+    roles = [_role("a", TRUST), _role("b", copy.deepcopy(TRUST)), _role("c", other_order), _role("d", as_text)]
+    roles += [_role("e", as_text)]
+    [account] = gaad.accounts_from_pages([("$", {"RoleDetailList": roles})])
+    a, b, c, d, e = (role.trust_policy for role in account.roles)
+    assert d is e  # the same JSON string, decoded and parsed once
+    assert a == b == c == d and a.text == b.text != c.text  # key order shows in the text
+
+
+def test_a_shared_document_still_fails_at_its_own_path():
+    bad = {"Statement": [{"Effect": "Maybe", "Action": "*"}]}
+    pages = [("$", {"RoleDetailList": [_role("a", TRUST), _role("b", bad), _role("c", copy.deepcopy(bad))]})]
+    with pytest.raises(IamvizError) as caught:
+        gaad.accounts_from_pages(pages)
+    assert caught.value.path == "$.RoleDetailList[1].AssumeRolePolicyDocument.Statement[0].Effect"
+
+
+def test_a_string_that_reads_like_a_cached_object_is_still_json_checked():
+    pages = [("$", {"RoleDetailList": [_role("a", TRUST), _role("b", repr(TRUST))]})]
+    with pytest.raises(IamvizError) as caught:
+        gaad.accounts_from_pages(pages)
+    assert caught.value.path == "$.RoleDetailList[1].AssumeRolePolicyDocument"

@@ -379,10 +379,22 @@ _TAG_CACHE: dict[tuple[str, str], Tag] = {}  # frozen and few: the same tags rec
 _CACHE_LIMIT = 100_000
 
 
-def _quick_document(value: Any, path: str) -> PolicyDocument:
+def _quick_document(value: Any, path: str, documents: dict[str, PolicyDocument]) -> PolicyDocument:
+    """The document ``value`` (an object, or a JSON string parsed once per load however often it recurs).
+
+    Only documents that parsed are kept, so every error is found afresh at its own path; equal strings share one
+    :class:`PolicyDocument` (frozen, so sharing is invisible). Objects are not keyed: their ``repr`` (the only
+    exact key that costs no Python per value) took longer than parsing them at the rate documents recur in
+    generated accounts (half the trust policies, few inline ones).
+    """
     if type(value) is dict:
         return parse_policy_document(value, path=path)
-    return parse_policy_document(strict_document(value, path=path), path=path)
+    document = documents.get(value)
+    if document is None:
+        document = parse_policy_document(strict_document(value, path=path), path=path)
+        if type(value) is str:
+            documents[value] = document
+    return document
 
 
 _TEXT = {str}
@@ -395,7 +407,7 @@ def _optional_texts(*values: Any) -> bool:
 
 
 def _quick_parts(
-    raw: dict[str, Any], path: str, inline_key: str
+    raw: dict[str, Any], path: str, inline_key: str, documents: dict[str, PolicyDocument]
 ) -> tuple[tuple[InlinePolicy, ...], tuple[str, ...], str | None, tuple[Tag, ...]] | None:
     """The inline policies, attached policy ARNs, permissions boundary and tags of a user or role, or ``None``."""
     get = raw.get
@@ -450,7 +462,7 @@ def _quick_parts(
                 tag = _TAG_CACHE[key, value] = _new_tag(key, value or "")
             tags.append(tag)
     policies = [
-        _new_inline(name, _quick_document(document, f"{path}.{inline_key}[{i}].PolicyDocument"))
+        _new_inline(name, _quick_document(document, f"{path}.{inline_key}[{i}].PolicyDocument", documents))
         for i, (name, document) in enumerate(inline)
     ]
     return tuple(policies), tuple(attached), boundary, tuple(tags)
@@ -464,7 +476,7 @@ def _quick_arn(raw: dict[str, Any], kind: str) -> Arn | None:
     return arn
 
 
-def _quick_user(raw: dict[str, Any], path: str) -> tuple[str, User] | None:
+def _quick_user(raw: dict[str, Any], path: str, documents: dict[str, PolicyDocument]) -> tuple[str, User] | None:
     """:func:`parse_user` for a user of the usual shape, or ``None``."""
     arn = _quick_arn(raw, "user")
     if arn is None:
@@ -478,7 +490,7 @@ def _quick_user(raw: dict[str, Any], path: str) -> tuple[str, User] | None:
         return None
     if not _optional_texts(name, user_id, user_path, created):
         return None
-    parts = _quick_parts(raw, path, "UserPolicyList")
+    parts = _quick_parts(raw, path, "UserPolicyList", documents)
     if parts is None:
         return None
     inline, attached, boundary, tags = parts
@@ -528,7 +540,7 @@ def _quick_profiles(
     return tuple(arns), max_session, description
 
 
-def _quick_role(raw: dict[str, Any], path: str) -> tuple[str, Role] | None:
+def _quick_role(raw: dict[str, Any], path: str, documents: dict[str, PolicyDocument]) -> tuple[str, Role] | None:
     """:func:`parse_role` for a role of the usual shape, or ``None``."""
     arn = _quick_arn(raw, "role")
     if arn is None:
@@ -566,10 +578,10 @@ def _quick_role(raw: dict[str, Any], path: str) -> tuple[str, Role] | None:
     trust_path = f"{path}.AssumeRolePolicyDocument"
     if type(trust) is not dict and type(trust) is not str:
         return None
-    parts = _quick_parts(raw, path, "RolePolicyList")  # checks every value before any document is parsed
+    parts = _quick_parts(raw, path, "RolePolicyList", documents)  # checks every value before any document is parsed
     if parts is None:
         return None
-    trust_policy = _quick_document(trust, trust_path)
+    trust_policy = _quick_document(trust, trust_path, documents)
     inline, attached, boundary, tags = parts
     role = _new_role(
         arn_text,
@@ -623,13 +635,14 @@ def _parse_entries(
     orphans = _Bucket()
     duplicates = 0
     seen: set[tuple[str, str]] = set()
+    documents: dict[str, PolicyDocument] = {}  # the documents of this load, see _quick_document
     for key, items in _entries(pages).items():
         quick = _QUICK_PARSERS.get(key)
         for item_path, raw in items:
             parsed = None
             if quick is not None:
                 try:
-                    parsed = quick(raw, item_path)
+                    parsed = quick(raw, item_path, documents)
                 except Exception:  # the careful parser below decides, and names the problem
                     parsed = None
             if parsed is not None:
