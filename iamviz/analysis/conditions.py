@@ -150,10 +150,11 @@ class RequestContext:
         for key, values in self.entries:
             if not isinstance(key, str):
                 raise TypeError(f"context keys must be strings, not {type(key).__name__}")
-            index[key.lower()] = (key, _normalise(key, values))
-        ordered = tuple(sorted(index.values(), key=lambda item: item[0].lower()))
-        object.__setattr__(self, "entries", ordered)
-        object.__setattr__(self, "_index", {key.lower(): (key, values) for key, values in ordered})
+            # A plain string is its own one value (what _normalise makes of it, without the checks).
+            index[key.lower()] = (key, (values,) if values.__class__ is str else _normalise(key, values))
+        ordered = sorted(index.items())  # by lowered key: the keys are unique, so the items never tie
+        object.__setattr__(self, "entries", tuple([item for _, item in ordered]))
+        object.__setattr__(self, "_index", dict(ordered))
 
     @classmethod
     def of(cls, mapping: Mapping[str, ContextValue | None] | None = None) -> RequestContext:

@@ -334,7 +334,10 @@ class _Builder:
         self.graph = TrustGraph(snapshot=snapshot)
         self.callers: dict[str, Caller] = {}
         self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
-        self.independent: dict[tuple[Condition, ...], bool] = {}  # per trust statement's conditions
+        self.independent: dict[int, bool] = {}  # per trust statement's conditions (their id, see conditions_id)
+        # Conditions ids: per distinct conditions tuple, and per tuple object (by id, the tuple kept with its number).
+        self.condition_sets: dict[tuple[Condition, ...], int] = {}
+        self.conditions_ids: dict[int, tuple[tuple[Condition, ...], int]] = {}
         self.profiles: dict[str, _Profile] = {}
         # Per policy document (by id, the document kept alive): its statements that cover sts:AssumeRole.
         self.relevant: dict[int, tuple[PolicyDocument, tuple[Statement, ...], bool]] = {}
@@ -822,7 +825,7 @@ class _Builder:
         if not self.is_independent(statement):
             return _judge_allow(statement.conditions, context, fixed, variables, self.verdicts)
         # Conditions that look at nothing of the caller's judge alike for every statement that holds them.
-        key = (statement.conditions, variables, None if caller is None else caller.kind)
+        key = (self.conditions_id(statement), variables, None if caller is None else caller.kind)
         cached = self.grant_cache.get(key)
         if cached is None:
             cached = _judge_allow(statement.conditions, context, fixed, variables, self.verdicts)
@@ -977,7 +980,7 @@ class _Builder:
             "variables": variables,
             "key": key,
             # What an edge from a caller without a caller side depends on, besides the caller's context.
-            "shape": (statement.index, statement.sid, statement.conditions, action, variables),
+            "shape": (statement.index, statement.sid, self.conditions_id(statement), action, variables),
         }
         kind = principal.kind
         value = principal.value
@@ -1117,7 +1120,7 @@ class _Builder:
         shape = (
             statement.index,
             statement.sid,
-            statement.conditions,
+            self.conditions_id(statement),
             common["action"],
             uses_variables(role.trust_policy),
             account.account_id,
@@ -1223,13 +1226,22 @@ class _Builder:
 
     def is_independent(self, statement: Statement) -> bool:
         """Whether the trust statement's judgement depends on the caller only through its kind (user or role)."""
-        conditions = statement.conditions
-        if not conditions:
+        if not statement.conditions:
             return True
+        conditions = self.conditions_id(statement)
         independent = self.independent.get(conditions)
         if independent is None:
             independent = self.independent[conditions] = _caller_independent(statement)
         return independent
+
+    def conditions_id(self, statement: Statement) -> int:
+        """A small id for the statement's conditions, the same for equal conditions (hashed once per statement)."""
+        conditions = statement.conditions
+        found = self.conditions_ids.get(id(conditions))
+        if found is None:
+            number = self.condition_sets.setdefault(conditions, len(self.condition_sets))
+            found = self.conditions_ids[id(conditions)] = (conditions, number)  # the tuple kept: its id stays its
+        return found[1]
 
     def _force_needs_policy(self, source: str, common: dict) -> None:
         """Turn the edge just added from an unloaded principal into NEEDS_CALLER_POLICY unless it is UNKNOWN."""
