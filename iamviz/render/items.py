@@ -260,7 +260,7 @@ class NodeItem(QGraphicsObject):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         style = self._style
         theme = style.theme
-        lod = _lod(option, painter)
+        lod = _lod(option, painter, style)
         box = self.box()
         kind_color = style.color(theme.kind_color(self.node.kind))
         radius = min(6.0, box.height() / 4)
