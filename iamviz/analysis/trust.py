@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import IntEnum, StrEnum
 
 from iamviz.analysis.conditions import ConditionResult, RequestContext, Verdict, evaluate_conditions
@@ -227,28 +227,65 @@ def _find_role_by_name(account: Account | None, name: str) -> Role | None:
 def caller_for_entity(snapshot: Snapshot, account: Account, entity: User | Role) -> Caller:
     """The caller that stands for a loaded user, or for a session of a loaded role."""
     org = _organization_of(snapshot, account.account_id)
+    arn = entity.arn
     if isinstance(entity, User):
-        return Caller(
-            kind=CallerKind.USER,
-            text=entity.arn,
-            name=entity.name,
-            arn=entity.arn,
-            account_id=account.account_id,
-            entity=entity,
-            account=account,
-            organization_id=org,
-        )
-    return Caller(
-        kind=CallerKind.ROLE,
-        text=entity.arn,
-        name=entity.name,
-        arn=entity.arn,
-        account_id=account.account_id,
-        role_arn=entity.arn,
-        entity=entity,
-        account=account,
-        organization_id=org,
-    )
+        return _new_caller(CallerKind.USER, arn, entity.name, arn, account.account_id, None, None, entity, account, org)
+    return _new_caller(CallerKind.ROLE, arn, entity.name, arn, account.account_id, arn, None, entity, account, org)
+
+
+_CALLER_FIELDS = (
+    "kind",
+    "text",
+    "name",
+    "arn",
+    "account_id",
+    "role_arn",
+    "session_name",
+    "entity",
+    "account",
+    "organization_id",
+)
+
+
+def _caller_factory():
+    """``make(kind, text, name, arn, account_id, role_arn, session_name, entity, account, organization_id)``.
+
+    The same :class:`Caller` the constructor makes, with the fields set straight into the slots: a frozen
+    dataclass's ``__init__`` goes through ``object.__setattr__`` per field, and the trust graph makes one caller per
+    principal. Any other shape of the class falls back to the constructor.
+    """
+    names = tuple(f.name for f in fields(Caller))
+    if (
+        names != _CALLER_FIELDS
+        or set(getattr(Caller, "__slots__", ())) != set(names)
+        or hasattr(Caller, "__post_init__")
+    ):
+
+        def construct(*values):
+            return Caller(**dict(zip(_CALLER_FIELDS, values, strict=True)))
+
+        return construct
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = (Caller.__dict__[name].__set__ for name in names)
+    new = object.__new__
+
+    def make(kind, text, name, arn, account_id, role_arn, session_name, entity, account, organization_id):
+        caller = new(Caller)
+        s0(caller, kind)
+        s1(caller, text)
+        s2(caller, name)
+        s3(caller, arn)
+        s4(caller, account_id)
+        s5(caller, role_arn)
+        s6(caller, session_name)
+        s7(caller, entity)
+        s8(caller, account)
+        s9(caller, organization_id)
+        return caller
+
+    return make
+
+
+_new_caller = _caller_factory()
 
 
 def resolve_caller(snapshot: Snapshot, caller: str, *, role_account: Account | None = None) -> Caller:

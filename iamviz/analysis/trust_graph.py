@@ -356,6 +356,7 @@ class _Builder:
         self.services: dict[str, tuple[str, Caller]] = {}
         self.federated: dict[str, tuple[str, Caller] | None] = {}
         self.aws_routes: dict[str, tuple[object, object]] = {}  # see :meth:`aws_route`
+        self.account_callers: dict[str, tuple[str, Caller]] = {}  # account id -> its root ARN and pseudo-caller
         self.signatures: dict[tuple, tuple[bool | None, ...]] = {}
         self.side_cache: dict[tuple[str, bool, bool, tuple], _Judgement] = {}
         self.grant_cache: dict[tuple, _Judgement] = {}
@@ -852,21 +853,33 @@ class _Builder:
         through its policy version, and on the caller only through its context (its own side is empty): its values
         are worked out once per such combination and copied.
         """
-        if common["denies"] or (caller is not None and caller.kind in _IAM_CALLERS):
-            values = self.edge_values(caller, form, common, via_account_root, extra_reasons, force)
-        else:
-            context = self.context_and_authority(caller)[0]
-            memo = (common["shape"], id(context), force, via_account_root)
-            values = self.plain.get(memo, _MISSING)
-            if values is _MISSING:
-                values = self.plain[memo] = self.edge_values(caller, form, common, via_account_root, (), force)
-            if values is not None and extra_reasons:  # they follow the trust's own reasons (no caller side here)
-                values = (*values[:_REASONS], (*values[_REASONS], *extra_reasons), *values[_REASONS + 1 :])
+        values = self.can_assume_values(caller, form, common, via_account_root, extra_reasons, force)
         if values is None:
             return False
         target = common["role"].arn
         self.store.put(source, target, common["key"], _edge_from(values, source, target))
         return True
+
+    def can_assume_values(
+        self,
+        caller: Caller | None,
+        form: MatchForm,
+        common: dict,
+        via_account_root: bool = False,
+        extra_reasons: tuple[str, ...] = (),
+        force: DecisionKind | None = None,
+    ) -> tuple | None:
+        """The values of the edge :meth:`add_can_assume` adds (see :func:`_edge_values`), or ``None``: no edge."""
+        if common["denies"] or (caller is not None and caller.kind in _IAM_CALLERS):
+            return self.edge_values(caller, form, common, via_account_root, extra_reasons, force)
+        context = self.context_and_authority(caller)[0]
+        memo = (common["shape"], id(context), force, via_account_root)
+        values = self.plain.get(memo, _MISSING)
+        if values is _MISSING:
+            values = self.plain[memo] = self.edge_values(caller, form, common, via_account_root, (), force)
+        if values is not None and extra_reasons:  # they follow the trust's own reasons (no caller side here)
+            values = (*values[:_REASONS], (*values[_REASONS], *extra_reasons), *values[_REASONS + 1 :])
+        return values
 
     def edge_values(
         self,
@@ -1074,14 +1087,22 @@ class _Builder:
         return (None, None) if named is None else (_PRINCIPAL, named)
 
     def add_account_root(self, account_id: str, common: dict) -> None:
-        root = account_root(account_id)
+        found = self.account_callers.get(account_id)
+        if found is None:
+            root = account_root(account_id)
+            pseudo = Caller(kind=CallerKind.ROOT, text=root, name="root", arn=root, account_id=account_id)
+            found = self.account_callers[account_id] = (root, pseudo)
+        root, pseudo = found
         loaded = self.snapshot.account(account_id)
-        pseudo = Caller(kind=CallerKind.ROOT, text=root, name="root", arn=root, account_id=account_id)
         if loaded is None:
             self.ensure_node(Node(id=root, kind=NodeKind.EXTERNAL_ACCOUNT, label=account_id, account_id=account_id))
             reason = f"account {account_id} is not loaded: its principals also need their own policies to allow it"
-            self.add_can_assume(root, pseudo, MatchForm.ACCOUNT, common, via_account_root=True, extra_reasons=(reason,))
-            self._force_needs_policy(root, common)
+            values = self.can_assume_values(pseudo, MatchForm.ACCOUNT, common, True, (reason,))
+            if values is not None:
+                if values[_DECISION] is not DecisionKind.UNKNOWN:  # its principals' own policies are not known
+                    values = (*values[:_DECISION], DecisionKind.NEEDS_CALLER_POLICY, *values[_DECISION + 1 :])
+                target = common["role"].arn
+                self.store.put(root, target, common["key"], _edge_from(values, root, target))
             return
         role: Role = common["role"]
         expanded = self.expand_account(loaded, common)
@@ -1243,30 +1264,6 @@ class _Builder:
             found = self.conditions_ids[id(conditions)] = (conditions, number)  # the tuple kept: its id stays its
         return found[1]
 
-    def _force_needs_policy(self, source: str, common: dict) -> None:
-        """Turn the edge just added from an unloaded principal into NEEDS_CALLER_POLICY unless it is UNKNOWN."""
-        statement: Statement = common["statement"]
-        key = f"{EdgeKind.CAN_ASSUME}|{common['action']}|{statement.index}"
-        edge = self.store.get(source, common["role"].arn, key)
-        if edge is None:
-            return
-        if edge.decision is DecisionKind.UNKNOWN:
-            return
-        self.put(
-            TrustEdge(
-                source=edge.source,
-                target=edge.target,
-                kind=edge.kind,
-                action=edge.action,
-                decision=DecisionKind.NEEDS_CALLER_POLICY,
-                requirements=edge.requirements,
-                statement_index=edge.statement_index,
-                statement_sid=edge.statement_sid,
-                reasons=edge.reasons,
-                via_account_root=edge.via_account_root,
-            )
-        )
-
     def named_principal(self, arn: Arn, value: str) -> tuple[str, Caller, MatchForm] | None:
         """The source node (added when not loaded), caller and form of a principal named by ARN, or ``None``."""
         kind_key = (arn.service, arn.resource_type)
@@ -1371,6 +1368,7 @@ def _has_variable(statement: Statement) -> bool:
 _EDGE_FIELDS = tuple(f.name for f in dataclasses.fields(TrustEdge))
 _OTHER_FIELDS = tuple(name for name in _EDGE_FIELDS if name not in ("source", "target"))
 _REASONS = _OTHER_FIELDS.index("reasons")
+_DECISION = _OTHER_FIELDS.index("decision")
 # The order in which :meth:`_Builder.edge_values` lists a CAN_ASSUME edge's values.
 _VALUE_ORDER = (
     "kind",
