@@ -9,8 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmapCache, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmapCache,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
 
 MIN_ZOOM = 0.02
@@ -51,6 +60,7 @@ class TrustView(QGraphicsView):
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self._end_gesture)
+        self._snapshot: tuple[QImage, QTransform, QRectF, QImage] | None = None
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.sliderMoved.connect(self._gesture)
             bar.actionTriggered.connect(self._gesture)
@@ -69,10 +79,66 @@ class TrustView(QGraphicsView):
         self._settle.start()
 
     def _end_gesture(self) -> None:
+        had_snapshot, self._snapshot = self._snapshot is not None, None
         scene = self.scene()
         if scene is not None and hasattr(scene, "set_moving") and scene.moving:
             scene.set_moving(False)
             self.viewport().update()  # the frame at rest, sharp
+        elif had_snapshot:
+            self.viewport().update()
+
+    def _zoom_gesture(self) -> None:
+        """A zoom by the user: on a large scene, frames until it settles scale the last sharp frame over the scene's
+        zoomed-out picture (one image each) instead of drawing thousands of items at every step."""
+        if self._snapshot is None and not self.moving:
+            self._snapshot = self._last_frame()
+        self._gesture()
+
+    def _last_frame(self) -> tuple[QImage, QTransform, QRectF, QImage] | None:
+        """The pixels on screen now (from the window's backing store), the transform they were drawn with, and the
+        scene's overview picture with its rectangle; None when the scene has no overview (it draws fast enough) or
+        the backing store is not an image."""
+        scene = self.scene()
+        overview = scene.overview() if scene is not None and hasattr(scene, "overview") else None
+        viewport = self.viewport()
+        store = viewport.backingStore()
+        device = store.paintDevice() if store is not None else None
+        if overview is None or not isinstance(device, QImage) or device.isNull():
+            return None
+        ratio = device.devicePixelRatio() or 1.0
+        origin = viewport.mapTo(viewport.window(), QPoint(0, 0))
+        rect = QRect(
+            round(origin.x() * ratio),
+            round(origin.y() * ratio),
+            round(viewport.width() * ratio),
+            round(viewport.height() * ratio),
+        )
+        if not device.rect().contains(rect):
+            return None
+        image = device.copy(rect)
+        image.setDevicePixelRatio(ratio)
+        return image, self.viewportTransform(), *overview
+
+    def _paint_snapshot(self, event: QPaintEvent) -> None:
+        assert self._snapshot is not None
+        image, drawn_with, overview_rect, overview = self._snapshot
+        painter = QPainter(self.viewport())
+        painter.setClipRect(event.rect())
+        scene = self.scene()
+        painter.fillRect(event.rect(), scene.backgroundBrush() if scene is not None else self.backgroundBrush())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        now = self.viewportTransform()
+        inverse, invertible = drawn_with.inverted()
+        mapping = inverse * now  # the last frame's pixels -> the scene -> today's pixels
+        ratio = image.devicePixelRatio() or 1.0
+        covered = mapping.mapRect(QRectF(0, 0, image.width() / ratio, image.height() / ratio))
+        if not invertible or not covered.contains(QRectF(event.rect())):
+            painter.setTransform(now)
+            painter.drawImage(overview_rect, overview)  # what the last frame did not show (zooming out)
+        if invertible:
+            painter.setTransform(mapping)
+            painter.drawImage(QPointF(0, 0), image)
+        painter.end()
 
     # ---- Zoom
     @property
@@ -135,6 +201,9 @@ class TrustView(QGraphicsView):
 
     # ---- Qt overrides
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._snapshot is not None and self.moving:
+            self._paint_snapshot(event)
+            return
         scene = self.scene()
         framed = scene is not None and hasattr(scene, "set_frame")
         if framed:
@@ -153,7 +222,7 @@ class TrustView(QGraphicsView):
             super().wheelEvent(event)
             return
         steps = delta / 120.0
-        self._gesture()
+        self._zoom_gesture()
         self.set_zoom(self.zoom * (ZOOM_STEP**steps))
         event.accept()
 
@@ -163,7 +232,7 @@ class TrustView(QGraphicsView):
         if modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
             action = self._KEY_ACTIONS.get(key)
             if action is not None:
-                self._gesture()
+                self._zoom_gesture() if action in (TrustView.zoom_in, TrustView.zoom_out) else self._gesture()
                 action(self)
                 event.accept()
                 return

@@ -583,6 +583,14 @@ class TrustScene(QGraphicsScene):
                 item.setFlag(flag, want)
         return want
 
+    def overview(self) -> tuple[QRectF, QImage] | None:
+        """The zoomed-out picture of a large scene and the scene rectangle it covers (drawn now if it is not yet);
+        None for a scene small enough to draw its items at any zoom."""
+        if self._overview is None or not self._overview_allowed:
+            return None
+        image = self._overview_picture()
+        return (self._overview.boundingRect(), image) if image is not None else None
+
     def _overview_changed(self) -> None:
         """What the items show changed (highlight, hidden nodes, edges drawn again): draw the picture anew."""
         if self._overview is not None:
