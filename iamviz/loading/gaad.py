@@ -41,7 +41,7 @@ from iamviz.model import (
     User,
     parse_policy_document,
 )
-from iamviz.model.policy import fast_constructor
+from iamviz.model.policy import fast_constructor, try_parse_policy_document
 
 USERS = "UserDetailList"
 GROUPS = "GroupDetailList"
@@ -334,16 +334,16 @@ class _Bucket:
     roles: list[Role] = field(default_factory=list)
     policies: list[ManagedPolicy] = field(default_factory=list)
     raw: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {key: [] for key in GAAD_LISTS})
-    paths: list[str] = field(default_factory=list)
+    first_path: str | None = None  # the JSON path of its first entry, for messages
 
     @property
     def size(self) -> int:
         return len(self.users) + len(self.groups) + len(self.roles) + len(self.policies)
 
 
-def _entries(pages: Sequence[tuple[str, Any]]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """The entries of every list of every page, each with its JSON path (every entry checked to be an object)."""
-    entries: dict[str, list[tuple[str, dict[str, Any]]]] = {key: [] for key in GAAD_LISTS}
+def _entries(pages: Sequence[tuple[str, Any]]) -> dict[str, list[tuple[str, list[dict[str, Any]]]]]:
+    """The lists of every page with their JSON paths, by key; every entry is checked to be an object."""
+    entries: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {key: [] for key in GAAD_LISTS}
     for page_path, page in pages:
         if not isinstance(page, dict):
             raise InputError(
@@ -353,14 +353,18 @@ def _entries(pages: Sequence[tuple[str, Any]]) -> dict[str, list[tuple[str, dict
             items = page.get(key)
             if items is None:
                 continue
+            list_path = f"{page_path}.{key}"
             if not isinstance(items, list):
-                raise InputError(f"{key} must be a list, not {type_name(items)}", path=f"{page_path}.{key}")
-            target = entries[key]
-            for i, item in enumerate(items):
-                if not isinstance(item, dict):
-                    raise InputError(f"expected an object, not {type_name(item)}", path=f"{page_path}.{key}[{i}]")
-                target.append((f"{page_path}.{key}[{i}]", item))
+                raise InputError(f"{key} must be a list, not {type_name(items)}", path=list_path)
+            if not set(map(type, items)) <= _OBJECT:
+                for i, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        raise InputError(f"expected an object, not {type_name(item)}", path=f"{list_path}[{i}]")
+            entries[key].append((list_path, items))
     return entries
+
+
+_OBJECT = {dict}
 
 
 # --- the happy path ---------------------------------------------------------------------------------------------
@@ -379,20 +383,20 @@ _TAG_CACHE: dict[tuple[str, str], Tag] = {}  # frozen and few: the same tags rec
 _CACHE_LIMIT = 100_000
 
 
-def _quick_document(value: Any, path: str, documents: dict[str, PolicyDocument]) -> PolicyDocument:
+def _quick_document(value: Any, documents: dict[str, PolicyDocument]) -> PolicyDocument | None:
     """The document ``value`` (an object, or a JSON string parsed once per load however often it recurs).
 
-    Only documents that parsed are kept, so every error is found afresh at its own path; equal strings share one
+    ``None`` (or an exception) when the careful parser must look at it. Equal strings share one
     :class:`PolicyDocument` (frozen, so sharing is invisible). Objects are not keyed: their ``repr`` (the only
     exact key that costs no Python per value) took longer than parsing them at the rate documents recur in
     generated accounts (half the trust policies, few inline ones).
     """
     if type(value) is dict:
-        return parse_policy_document(value, path=path)
+        return try_parse_policy_document(value)
     document = documents.get(value)
-    if document is None:
-        document = parse_policy_document(strict_document(value, path=path), path=path)
-        if type(value) is str:
+    if document is None and type(value) is str:
+        document = try_parse_policy_document(strict_document(value, path="$"))
+        if document is not None:
             documents[value] = document
     return document
 
@@ -407,7 +411,7 @@ def _optional_texts(*values: Any) -> bool:
 
 
 def _quick_parts(
-    raw: dict[str, Any], path: str, inline_key: str, documents: dict[str, PolicyDocument]
+    raw: dict[str, Any], inline_key: str, documents: dict[str, PolicyDocument]
 ) -> tuple[tuple[InlinePolicy, ...], tuple[str, ...], str | None, tuple[Tag, ...]] | None:
     """The inline policies, attached policy ARNs, permissions boundary and tags of a user or role, or ``None``."""
     get = raw.get
@@ -461,10 +465,12 @@ def _quick_parts(
                     _TAG_CACHE.clear()
                 tag = _TAG_CACHE[key, value] = _new_tag(key, value or "")
             tags.append(tag)
-    policies = [
-        _new_inline(name, _quick_document(document, f"{path}.{inline_key}[{i}].PolicyDocument", documents))
-        for i, (name, document) in enumerate(inline)
-    ]
+    policies = []
+    for name, document in inline:
+        parsed = _quick_document(document, documents)
+        if parsed is None:
+            return None
+        policies.append(_new_inline(name, parsed))
     return tuple(policies), tuple(attached), boundary, tuple(tags)
 
 
@@ -476,7 +482,7 @@ def _quick_arn(raw: dict[str, Any], kind: str) -> Arn | None:
     return arn
 
 
-def _quick_user(raw: dict[str, Any], path: str, documents: dict[str, PolicyDocument]) -> tuple[str, User] | None:
+def _quick_user(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tuple[str, User] | None:
     """:func:`parse_user` for a user of the usual shape, or ``None``."""
     arn = _quick_arn(raw, "user")
     if arn is None:
@@ -490,7 +496,7 @@ def _quick_user(raw: dict[str, Any], path: str, documents: dict[str, PolicyDocum
         return None
     if not _optional_texts(name, user_id, user_path, created):
         return None
-    parts = _quick_parts(raw, path, "UserPolicyList", documents)
+    parts = _quick_parts(raw, "UserPolicyList", documents)
     if parts is None:
         return None
     inline, attached, boundary, tags = parts
@@ -540,7 +546,7 @@ def _quick_profiles(
     return tuple(arns), max_session, description
 
 
-def _quick_role(raw: dict[str, Any], path: str, documents: dict[str, PolicyDocument]) -> tuple[str, Role] | None:
+def _quick_role(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tuple[str, Role] | None:
     """:func:`parse_role` for a role of the usual shape, or ``None``."""
     arn = _quick_arn(raw, "role")
     if arn is None:
@@ -572,16 +578,12 @@ def _quick_role(raw: dict[str, Any], path: str, documents: dict[str, PolicyDocum
             if found is None:
                 return None
             profile_arns, max_session, description = found
-    trust = get("AssumeRolePolicyDocument")
-    if trust is None:
+    trust_policy = _quick_document(get("AssumeRolePolicyDocument"), documents)
+    if trust_policy is None:
         return None
-    trust_path = f"{path}.AssumeRolePolicyDocument"
-    if type(trust) is not dict and type(trust) is not str:
-        return None
-    parts = _quick_parts(raw, path, "RolePolicyList", documents)  # checks every value before any document is parsed
+    parts = _quick_parts(raw, "RolePolicyList", documents)
     if parts is None:
         return None
-    trust_policy = _quick_document(trust, trust_path, documents)
     inline, attached, boundary, tags = parts
     role = _new_role(
         arn_text,
@@ -634,34 +636,37 @@ def _parse_entries(
     aws_bucket = _Bucket()
     orphans = _Bucket()
     duplicates = 0
-    seen: set[tuple[str, str]] = set()
     documents: dict[str, PolicyDocument] = {}  # the documents of this load, see _quick_document
-    for key, items in _entries(pages).items():
+    for key, lists in _entries(pages).items():
         quick = _QUICK_PARSERS.get(key)
-        for item_path, raw in items:
-            parsed = None
-            if quick is not None:
-                try:
-                    parsed = quick(raw, item_path, documents)
-                except Exception:  # the careful parser below decides, and names the problem
-                    parsed = None
-            if parsed is not None:
+        target = _TARGETS[key]
+        seen: set[str] = set()
+        for list_path, items in lists:
+            for i, raw in enumerate(items):
+                parsed = None
+                if quick is not None:
+                    try:
+                        parsed = quick(raw, documents)
+                    except Exception:  # the careful parser below decides, and names the problem
+                        parsed = None
+                if parsed is None:
+                    fields = _Fields(raw, f"{list_path}[{i}]")
+                    parsed = parse_policy(fields, warnings) if key == POLICIES else _PARSERS[key](fields)
                 account, entity = parsed
-            elif key == POLICIES:
-                account, entity = parse_policy(_Fields(raw, item_path), warnings)
-            else:
-                account, entity = _PARSERS[key](_Fields(raw, item_path))
-            if (key, entity.arn) in seen:
-                duplicates += 1
-                continue
-            seen.add((key, entity.arn))
-            if account == AWS_MANAGED:
-                bucket = aws_bucket if key == POLICIES else orphans
-            else:
-                bucket = buckets.setdefault(account, _Bucket())
-            getattr(bucket, _TARGETS[key]).append(entity)
-            bucket.raw[key].append(raw)
-            bucket.paths.append(item_path)
+                if entity.arn in seen:
+                    duplicates += 1
+                    continue
+                seen.add(entity.arn)
+                if account == AWS_MANAGED:
+                    bucket = aws_bucket if key == POLICIES else orphans
+                else:
+                    bucket = buckets.get(account)  # type: ignore[assignment]
+                    if bucket is None:
+                        bucket = buckets[account] = _Bucket()
+                getattr(bucket, target).append(entity)
+                bucket.raw[key].append(raw)
+                if bucket.first_path is None:
+                    bucket.first_path = f"{list_path}[{i}]"
     if duplicates:
         warnings.append(f"{duplicates} entries appear more than once (overlapping pages?); the first of each is kept")
     return buckets, aws_bucket, orphans
@@ -681,9 +686,10 @@ def _adopt(orphans: _Bucket, bucket: _Bucket, account_id: str, warnings: list[st
         getattr(bucket, target).extend(rewrite(entity) for entity in getattr(orphans, target))
     for key in (USERS, GROUPS, ROLES):
         bucket.raw[key].extend(orphans.raw[key])
-    bucket.paths.extend(orphans.paths)
+    if bucket.first_path is None:
+        bucket.first_path = orphans.first_path
     warnings.append(
-        f"{orphans.size} users, groups or roles have no account ID in their ARN (such as {orphans.paths[0]}.Arn); "
+        f"{orphans.size} users, groups or roles have no account ID in their ARN (such as {orphans.first_path}.Arn); "
         f"they are read as part of account {account_id}"
     )
 
@@ -739,7 +745,7 @@ def accounts_from_pages(
         if orphans.size:
             raise InputError(
                 "no ARN in this export names an account ID ('aws' is not an account), so its account is unknown",
-                path=f"{orphans.paths[0]}.Arn",
+                path=f"{orphans.first_path}.Arn",
             )
         raise InputError(
             "holds no users, groups, roles or customer-managed policies, so its account ID is unknown", path="$"
@@ -784,7 +790,7 @@ def account_from_details(
         if other != account_id:
             raise InputError(
                 f"this entry's account is {account_id}, but this ARN belongs to account {other}",
-                path=f"{buckets[other].paths[0]}.Arn",
+                path=f"{buckets[other].first_path}.Arn",
             )
     bucket = buckets.get(account_id, _Bucket())
     _adopt(orphans, bucket, account_id, sink)

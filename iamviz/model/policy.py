@@ -282,20 +282,33 @@ def decode_document(raw: Any, *, path: str = "$") -> dict[str, Any]:
 def parse_policy_document(raw: Any, *, path: str = "$") -> PolicyDocument:
     """Parse a policy document in any accepted form (see the module docstring)."""
     data = raw if type(raw) is dict else decode_document(raw, path=path)
+    document = try_parse_policy_document(data)
+    return document if document is not None else _parse_document_carefully(data, path)
+
+
+def try_parse_policy_document(data: Any) -> PolicyDocument | None:
+    """A decoded document of the usual shape parsed, or ``None`` (then :func:`parse_policy_document` decides).
+
+    Equal to what :func:`parse_policy_document` returns for it whenever it is not ``None``; quicker, since it names
+    no JSON path (loaders call it first, and the careful parser only for what it refuses).
+    """
+    if type(data) is not dict:
+        return None
     version = data.get("Version")
     items = data.get("Statement")
     if type(items) is dict:
         items = (items,)
-    if (version is None or type(version) is str) and type(items) in (list, tuple) and items:
-        statements = []
-        for index, item in enumerate(items):
-            statement = _quick_statement(item, index)
-            if statement is None:
-                break
-            statements.append(statement)
-        else:
-            return _new_document(version, tuple(statements), None, data)
-    return _parse_document_carefully(data, path)
+    elif type(items) is not list or not items:
+        return None
+    if version is not None and type(version) is not str:
+        return None
+    statements = []
+    for index, item in enumerate(items):
+        statement = _quick_statement(item, index)
+        if statement is None:
+            return None
+        statements.append(statement)
+    return _new_document(version, tuple(statements), None, data)
 
 
 def _parse_document_carefully(data: dict[str, Any], path: str) -> PolicyDocument:
@@ -396,13 +409,17 @@ def _quick_statement(raw: Any, index: int) -> Statement | None:
     if value is not _MISSING and (principals is not None or (not_principals := _quick_principals(value)) is None):
         return None
     value = get("Action", _MISSING)
-    if value is not _MISSING and (actions := _quick_strings(value)) is None:
+    if type(value) is str:
+        actions = (value,)
+    elif value is not _MISSING and (actions := _quick_strings(value)) is None:
         return None
     value = get("NotAction", _MISSING)
     if value is not _MISSING and (actions is not None or (not_actions := _quick_strings(value)) is None):
         return None
     value = get("Resource", _MISSING)
-    if value is not _MISSING and (resources := _quick_strings(value)) is None:
+    if type(value) is str:
+        resources = (value,)
+    elif value is not _MISSING and (resources := _quick_strings(value)) is None:
         return None
     value = get("NotResource", _MISSING)
     if value is not _MISSING and (not_resources := _quick_strings(value)) is None:
