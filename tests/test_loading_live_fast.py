@@ -236,3 +236,25 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return getattr(value, "text", value)
+
+
+def test_make_session_captures_make_only_the_read_calls_of_the_policy(account, monkeypatch):
+    from iamviz.loading import live
+
+    boto3.client("organizations", region_name="us-east-1").create_organization(FeatureSet="ALL")
+    calls: list[str] = []
+    made = live.make_session
+
+    def record(model, **_):
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+
+    def make(**kwargs):
+        session = made(**kwargs)
+        session.register("before-call", record)
+        return session
+
+    monkeypatch.setattr(live, "make_session", make)
+    account = live.capture_account()
+    assert account.organization is not None and len(account.roles) == 2
+    assert set(calls) == set(live.REQUIRED_PERMISSIONS)  # every permission of the policy used, and nothing else
+    assert all(call.split(":")[1].startswith(("Get", "List", "Describe")) for call in calls)
