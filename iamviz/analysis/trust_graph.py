@@ -740,13 +740,13 @@ class _Builder:
         role, from those statements only (the others would be skipped as not covering the role).
         """
         if caller.kind not in (CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESSION):
-            return _Judgement(), False
+            return _NOTHING_NEEDED, False
         same_account = caller.account_id == role_account
         need_allow = not same_account or form is MatchForm.ACCOUNT
         if caller.account is None or not isinstance(caller.entity, (User, Role)):
             if need_allow:
                 return _Judgement(reasons=[f"the caller's account {caller.account_id} is not loaded"]), True
-            return _Judgement(), False
+            return _NOTHING_NEEDED, False
         profile = self.profile_of(caller.account, caller.entity)
         if not need_allow and profile.boundary is None and not profile.denies:
             return _NOTHING_NEEDED, False  # only a Deny or the boundary could stop it, and there are none
