@@ -334,6 +334,7 @@ class _Builder:
         self.graph = TrustGraph(snapshot=snapshot)
         self.callers: dict[str, Caller] = {}
         self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
+        self.caller_contexts: dict[int, tuple[Caller, tuple[RequestContext, Callable[[str], bool]]]] = {}
         self.independent: dict[int, bool] = {}  # per trust statement's conditions (their id, see conditions_id)
         # Conditions ids: per distinct conditions tuple, and per tuple object (by id, the tuple kept with its number).
         self.condition_sets: dict[tuple[Condition, ...], int] = {}
@@ -342,6 +343,7 @@ class _Builder:
         # Per policy document (by id, the document kept alive): its statements that cover sts:AssumeRole.
         self.relevant: dict[int, tuple[PolicyDocument, tuple[Statement, ...], bool]] = {}
         self.action_cover: dict[str, bool] = {}  # per Action pattern: whether it covers sts:AssumeRole
+        self.trust_actions: dict[tuple, bool] = {}  # per trust (Action, NotAction, STS action): whether it covers it
         self.no_profile = _Profile([], None, False, [], static=())  # of every principal without such statements
         # Per (statement id, variables): the statement, its Resource matcher, its key part, its constant cover.
         self.statement_facts: dict[tuple[int, bool], tuple] = {}
@@ -418,12 +420,16 @@ class _Builder:
     def context_and_authority(self, caller: Caller | None) -> tuple[RequestContext, Callable[[str], bool]]:
         """The principal keys of the caller and which keys they fix, computed once per caller."""
         if caller is None:
-            return _EMPTY_CONTEXT, _authority(None)
+            return _EMPTY_CONTEXT, _NOTHING_FIXED
+        seen = self.caller_contexts.get(id(caller))  # most callers are made once per build and asked again
+        if seen is not None:
+            return seen[1]
         key = (caller.kind, caller.arn or caller.name, caller.account_id)
         found = self.contexts.get(key)
         if found is None:
             found = (RequestContext.of(principal_context(caller)), _authority(caller))
             self.contexts[key] = found
+        self.caller_contexts[id(caller)] = (caller, found)  # the caller kept: its id stays its own
         return found
 
     def profile_of(self, account: Account, entity: User | Role) -> _Profile:
@@ -503,7 +509,7 @@ class _Builder:
 
     def _relevant(self, document: PolicyDocument) -> tuple[PolicyDocument, tuple[Statement, ...], bool]:
         covers = self.action_cover
-        kept = []
+        kept: list[Statement] = []
         for statement in document.statements:
             # action_matches(statement, ASSUME_ROLE), one dictionary look-up per pattern (accounts reuse a few).
             patterns = statement.actions
@@ -523,7 +529,11 @@ class _Builder:
                 cover = any(map(covers.__getitem__, patterns))
             if cover is not negated:
                 kept.append(statement)
-        found = self.relevant[id(document)] = (document, tuple(kept), uses_variables(document))
+        if kept:
+            found = (document, tuple(kept), uses_variables(document))
+        else:
+            found = (document, (), False)  # its version is not read: no statement to judge
+        self.relevant[id(document)] = found
         return found
 
     def assume_statements(
@@ -973,7 +983,13 @@ class _Builder:
                 continue
             for principal in statement.principals:
                 action = _fitting_action(principal)
-                if action is None or not action_matches(statement, action):
+                if action is None:
+                    continue
+                shape = (statement.actions, statement.not_actions, action)
+                fits = self.trust_actions.get(shape)
+                if fits is None:
+                    fits = self.trust_actions[shape] = action_matches(statement, action)
+                if not fits:
                     continue
                 self.add_principal_edges(account, role, statement, principal, action, denies)
 
@@ -1302,6 +1318,7 @@ _IAM_CALLERS = frozenset({CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESS
 _NO_CONDITIONS = _Judgement()
 _NOTHING_NEEDED = _Judgement()  # a caller side that adds nothing (shared: never changed)
 _EMPTY_CONTEXT = RequestContext.of({})
+_NOTHING_FIXED = _authority(None)
 _NO_ALLOW = _Judgement(applies=False, reasons=["no policy of the caller allows sts:AssumeRole on the role"])
 
 
