@@ -202,10 +202,14 @@ def _mangle(entry: dict[str, Any], spots: list[tuple[Any, ...]], draw) -> dict[s
             except (KeyError, IndexError, TypeError):
                 break
         else:
-            if isinstance(parent, dict) and draw(st.integers(0, 4)) == 0:
-                parent.pop(spot[-1], None)
-            elif isinstance(parent, dict) or (isinstance(parent, list) and spot[-1] < len(parent)):
-                parent[spot[-1]] = draw(JSON)
+            last = spot[-1]
+            if isinstance(parent, dict) and isinstance(last, str):
+                if draw(st.integers(0, 4)) == 0:
+                    parent.pop(last, None)
+                else:
+                    parent[last] = draw(JSON)
+            elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
+                parent[last] = draw(JSON)
     return result
 
 
@@ -315,3 +319,34 @@ def test_a_string_that_reads_like_a_cached_object_is_still_json_checked():
     with pytest.raises(IamvizError) as caught:
         gaad.accounts_from_pages(pages)
     assert caught.value.path == "$.RoleDetailList[1].AssumeRolePolicyDocument"
+
+
+def test_loading_leaves_the_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from iamviz.loading import load_file
+
+    path = tmp_path / "gaad.json"
+    path.write_text(json.dumps({"RoleDetailList": [_role("a", TRUST)]}), encoding="utf-8")
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable()
+        before = gc.get_freeze_count()
+        assert load_file(path).accounts[0].roles[0].name == "a"
+        assert gc.isenabled() and gc.get_freeze_count() == before  # promoted to the oldest generation, not frozen
+        gc.disable()
+        load_file(path)
+        assert not gc.isenabled()
+        gc.enable()
+        gc.freeze()  # someone else's frozen objects stay frozen
+        try:
+            frozen = gc.get_freeze_count()
+            load_file(path)
+            assert gc.get_freeze_count() == frozen
+        finally:
+            gc.unfreeze()
+        with pytest.raises(IamvizError):
+            load_file(tmp_path / "missing.json")
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was_enabled else gc.disable)()

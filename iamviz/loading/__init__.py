@@ -132,7 +132,7 @@ def load_file(path: str | os.PathLike[str]) -> Snapshot:
         InputError: the file cannot be read or is of the wrong shape (names the file and the JSON path).
     """
     path = Path(path)
-    with collector_paused():  # decoding a large file with the collector on costs twice the decoding itself
+    with collector_paused(survivors_are_old=True):  # the collector's passes over a large file cost more than decoding
         return snapshot_from_json(read_json_values(path), name=str(path), source=f"file:{path.name}")
 
 
