@@ -1,4 +1,4 @@
-"""Live capture of AWS accounts with boto3: the only module of iamviz that imports boto3 or botocore.
+"""Live capture of AWS accounts with botocore: the only module of iamviz that imports boto3 or botocore.
 
 Credentials follow the AWS CLI's conventions (``--profile`` or ``AWS_PROFILE``, the default chain, ``--region``,
 ``--endpoint-url``). Only read calls are made, exactly those of :data:`REQUIRED_PERMISSIONS`:
@@ -365,7 +365,7 @@ class _Capture:
         oidc = self.oidc_providers(iam)
         organization = self.organization()
         self.check_cancel()
-        captured = _Captured(
+        return _Captured(
             account_id=account_id,
             alias=alias,
             captured_at=utc_now(),
@@ -376,21 +376,28 @@ class _Capture:
             organization=organization,
             gaps=self.gaps,
         )
-        counts = _counts(pages)
+
+    def report_done(self, label: str, pages: list[dict[str, Any]], sizes: dict[str, int]) -> None:
+        """Report the capture done; the message names ``sizes`` (the model's, or the pages' when not parsed)."""
         self.report(
             "done",
-            f"captured account {_label(account_id, alias)}: {counts['users']} users, {counts['groups']} groups, "
-            f"{counts['roles']} roles, {counts['policies']} managed policies",
+            f"captured account {label}: {sizes['users']} users, {sizes['groups']} groups, "
+            f"{sizes['roles']} roles, {sizes['policies']} managed policies",
             pages=len(pages),
-            counts=counts,
+            counts=_counts(pages),
         )
+
+    def collect_unparsed(self) -> _Captured:
+        """:meth:`collect`, reported done (counts as the pages have them)."""
+        captured = self.collect()
+        self.report_done(_label(captured.account_id, captured.alias), captured.pages, _counts(captured.pages))
         return captured
 
     def run(self) -> Account:
         """The capture, parsed into an :class:`Account`."""
         captured = self.collect()
         try:
-            return account_from_details(
+            account = account_from_details(
                 captured.pages,
                 account_id=captured.account_id,
                 alias=captured.alias,
@@ -405,6 +412,14 @@ class _Capture:
             raise LiveAccountError(
                 f"account {captured.account_id} returned authorization details iamviz cannot read: {exc}"
             ) from None
+        counts = {
+            "users": len(account.users),
+            "groups": len(account.groups),
+            "roles": len(account.roles),
+            "policies": len(account.managed_policies),
+        }
+        self.report_done(account.label, captured.pages, counts)
+        return account
 
     def authorization_details(self, iam: Any) -> list[dict[str, Any]]:
         permission = "iam:GetAccountAuthorizationDetails"
@@ -899,7 +914,7 @@ def capture_snapshot_data(
         profiles,
         lambda profile: _new_capture(
             profile=profile, region=region, endpoint_url=endpoint_url, progress=progress, cancel=cancel, **options
-        ).collect(),
+        ).collect_unparsed(),
     )
     data: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
