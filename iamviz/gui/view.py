@@ -88,16 +88,16 @@ class TrustView(QGraphicsView):
             self.viewport().update()
 
     def _zoom_gesture(self) -> None:
-        """A zoom by the user: on a large scene, frames until it settles scale the last sharp frame over the scene's
-        zoomed-out picture (one image each) instead of drawing thousands of items at every step."""
+        """A zoom by the user: frames until it settles scale the last sharp frame over the scene's zoomed-out
+        picture (two images each) instead of drawing every item at every step; the frame at rest is drawn in full."""
         if self._snapshot is None and not self.moving:
             self._snapshot = self._last_frame()
         self._gesture()
 
     def _last_frame(self) -> tuple[QImage, QTransform, QRectF, QImage] | None:
         """The pixels on screen now (from the window's backing store), the transform they were drawn with, and the
-        scene's overview picture with its rectangle; None when the scene has no overview (it draws fast enough) or
-        the backing store is not an image."""
+        scene's overview picture with its rectangle; None when the scene has none (empty, or not a trust scene) or
+        the backing store is not an image (zoom steps are then drawn in full)."""
         scene = self.scene()
         overview = scene.overview() if scene is not None and hasattr(scene, "overview") else None
         viewport = self.viewport()

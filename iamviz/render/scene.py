@@ -584,22 +584,23 @@ class TrustScene(QGraphicsScene):
         return want
 
     def overview(self) -> tuple[QRectF, QImage] | None:
-        """The zoomed-out picture of a large scene and the scene rectangle it covers (drawn now if it is not yet);
-        None for a scene small enough to draw its items at any zoom."""
-        if self._overview is None or not self._overview_allowed:
+        """The nodes and edges as one small picture (coloured boxes and hairlines, as the items draw themselves far
+        out) and the scene rectangle it covers, drawn now if it is not yet: what a view shows where it has nothing
+        better while a zoom gesture runs. None when there is nothing drawn (or caching is off, for export)."""
+        if not self._nodes or not self._overview_allowed:
             return None
         image = self._overview_picture()
-        return (self._overview.boundingRect(), image) if image is not None else None
+        return (self.sceneRect(), image) if image is not None else None
 
     def _overview_changed(self) -> None:
         """What the items show changed (highlight, hidden nodes, edges drawn again): draw the picture anew."""
+        self._overview_image = None
         if self._overview is not None:
-            self._overview_image = None
             self._overview.update()
 
     def _overview_picture(self) -> QImage | None:
         """The nodes and edges as the items draw themselves far out: coloured boxes and hairlines."""
-        if self._overview_image is not None or self._overview is None:
+        if self._overview_image is not None or not self._nodes:
             return self._overview_image
         collecting = gc.isenabled()
         gc.disable()  # thousands of small objects, a large graph alive: no collector pass in the middle of a frame
@@ -611,8 +612,7 @@ class TrustScene(QGraphicsScene):
         return self._overview_image
 
     def _draw_overview(self) -> QImage:
-        assert self._overview is not None
-        rect = self._overview.boundingRect()
+        rect = self.sceneRect()
         scale = min(OVERVIEW_LOD, OVERVIEW_MAX_PX / max(rect.width(), rect.height(), 1.0))
         image = QImage(
             max(1, math.ceil(rect.width() * scale)),
