@@ -27,6 +27,21 @@ SCALARS = st.one_of(
     st.integers(-5, 5),
     st.floats(allow_nan=False, allow_infinity=False, width=16),
     st.sampled_from(["", "*", "Allow", "Deny", "sts:AssumeRole", "arn:aws:iam::111122223333:root", "AIDAEXAMPLE12345"]),
+    st.sampled_from(
+        [
+            "arn:aws:iam::111122223333:role/a/b",
+            "arn:aws:iam:::role/x",
+            "arn:aws:iam::aws:role/x",
+            "arn:aws:iam::aws:user/x",
+            "arn:aws:sts::111122223333:role/x",
+            "arn::iam::111122223333:role/x",
+            "arn:aws:iam::111122223333:role",
+            "arn:aws:iam::111122223333:role:x/y",
+            "arn:aws:iam::11112222333:user/x",
+            "arn:aws:iam::111122223333:user/x",
+            "arn:aws:iam::111122223333:user/",
+        ]
+    ),
     st.text(max_size=4),
 )
 JSON = st.recursive(

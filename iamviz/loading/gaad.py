@@ -403,6 +403,7 @@ def _quick_document(value: Any, documents: dict[str, PolicyDocument]) -> PolicyD
 
 _TEXT = {str}
 _TEXT_OR_NONE = {str, type(None)}
+_TN = (str, type(None))  # ``type(value) in _TN``: a string or None
 
 
 def _optional_texts(*values: Any) -> bool:
@@ -474,19 +475,30 @@ def _quick_parts(
     return tuple(policies), tuple(attached), boundary, tuple(tags)
 
 
-def _quick_arn(raw: dict[str, Any], kind: str) -> Arn | None:
+def _quick_arn(raw: dict[str, Any], prefix: str) -> tuple[str, str, str] | None:
+    """The text, account and name of the ``Arn`` of an IAM user (``prefix="user/"``) or role of the usual shape.
+
+    As strict as :meth:`Arn.parse` and the careful parsers' service and resource-type checks, or stricter (an ARN
+    without an account, a ``role:`` resource: the careful parser decides), without making an :class:`Arn`.
+    """
     text = raw.get("Arn")
-    arn = Arn.try_parse(text) if type(text) is str else None
-    if arn is None or arn.service != "iam" or arn.resource_type != kind:
+    if type(text) is not str:
         return None
-    return arn
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or parts[2] != "iam":
+        return None
+    account, resource = parts[4], parts[5]
+    if not resource.startswith(prefix) or not (account == "aws" or (len(account) == 12 and account.isdigit())):
+        return None
+    return text, account, resource.rpartition("/")[2]  # Arn.resource_name of a user or role
 
 
 def _quick_user(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tuple[str, User] | None:
     """:func:`parse_user` for a user of the usual shape, or ``None``."""
-    arn = _quick_arn(raw, "user")
+    arn = _quick_arn(raw, "user/")
     if arn is None:
         return None
+    arn_text, account, arn_name = arn
     get = raw.get
     name, user_id, user_path, created = get("UserName"), get("UserId"), get("Path"), get("CreateDate")
     groups = get("GroupList")
@@ -494,15 +506,15 @@ def _quick_user(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tu
         groups = ()
     elif type(groups) is not list or not set(map(type, groups)) <= _TEXT:
         return None
-    if not _optional_texts(name, user_id, user_path, created):
+    if not (type(name) in _TN and type(user_id) in _TN and type(user_path) in _TN and type(created) in _TN):
         return None
     parts = _quick_parts(raw, "UserPolicyList", documents)
     if parts is None:
         return None
     inline, attached, boundary, tags = parts
     user = _new_user(
-        raw["Arn"],  # str(arn)
-        name or arn.resource_name,
+        arn_text,
+        name or arn_name,
         user_id,
         user_path or "/",
         created,
@@ -512,7 +524,7 @@ def _quick_user(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tu
         boundary,
         tags,
     )
-    return arn.account, user
+    return account, user
 
 
 def _quick_profiles(
@@ -548,14 +560,16 @@ def _quick_profiles(
 
 def _quick_role(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tuple[str, Role] | None:
     """:func:`parse_role` for a role of the usual shape, or ``None``."""
-    arn = _quick_arn(raw, "role")
+    arn = _quick_arn(raw, "role/")
     if arn is None:
         return None
-    arn_text = raw["Arn"]  # str(arn), which gives back the text it was parsed from
+    arn_text, account, arn_name = arn
     get = raw.get
     role_id, name, role_path, created = get("RoleId"), get("RoleName"), get("Path"), get("CreateDate")
     description, max_session = get("Description"), get("MaxSessionDuration")
-    if not _optional_texts(role_id, name, role_path, created, description):
+    if not (type(role_id) in _TN and type(name) in _TN and type(role_path) in _TN and type(created) in _TN):
+        return None
+    if type(description) not in _TN:
         return None
     if max_session is not None and type(max_session) is not int:
         return None
@@ -565,7 +579,7 @@ def _quick_role(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tu
         if type(block) is not dict:
             return None
         last_used, last_used_region = block.get("LastUsedDate"), block.get("Region")
-        if not _optional_texts(last_used, last_used_region):
+        if type(last_used) not in _TN or type(last_used_region) not in _TN:
             return None
         last_used = last_used or ""
     profile_arns: tuple[str, ...] = ()
@@ -587,7 +601,7 @@ def _quick_role(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tu
     inline, attached, boundary, tags = parts
     role = _new_role(
         arn_text,
-        name or arn.resource_name,
+        name or arn_name,
         role_id,
         role_path or "/",
         created,
@@ -602,7 +616,7 @@ def _quick_role(raw: dict[str, Any], documents: dict[str, PolicyDocument]) -> tu
         description,
         profile_arns,
     )
-    return arn.account, role
+    return account, role
 
 
 _QUICK_PARSERS = {USERS: _quick_user, ROLES: _quick_role}
