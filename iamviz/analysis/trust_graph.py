@@ -372,10 +372,6 @@ class _Builder:
         self.shapes: dict[tuple, int] = {}
         # Per statement shape and wildcard matches: the row of ``always`` principals (see :class:`_Row`).
         self.rows: dict[tuple[int, tuple], _Row] = {}
-        self.by_unique_id: dict[str, tuple[Account, User | Role]] = {}
-        for account in snapshot.accounts:
-            for unique_id, entity in account.principals_by_unique_id.items():
-                self.by_unique_id.setdefault(unique_id, (account, entity))
 
     # --- nodes -----------------------------------------------------------------------------------------------
 
@@ -529,10 +525,8 @@ class _Builder:
                 cover = any(map(covers.__getitem__, patterns))
             if cover is not negated:
                 kept.append(statement)
-        if kept:
-            found = (document, tuple(kept), uses_variables(document))
-        else:
-            found = (document, (), False)  # its version is not read: no statement to judge
+        # The document is kept with its statements: its id stays its own for the whole build.
+        found = (document, tuple(kept), uses_variables(document)) if kept else (document, (), False)
         self.relevant[id(document)] = found
         return found
 
@@ -1080,12 +1074,20 @@ class _Builder:
                 force=DecisionKind.UNKNOWN,
             )
 
+    def owner_of_unique_id(self, unique_id: str) -> tuple[Account, User | Role] | None:
+        """The first loaded account (in snapshot order) with a user or role of this unique ID, and that principal."""
+        for account in self.snapshot.accounts:
+            entity = account.principals_by_unique_id.get(unique_id)
+            if entity is not None:
+                return account, entity
+        return None
+
     def aws_route(self, value: str) -> tuple[object, object]:
         """What an ``AWS`` principal value names, worked out once per value: ``(_PRINCIPAL, (source, caller,
         form))``, ``(_ACCOUNT, account_id)``, ``(_DELETED, None)`` or ``(None, None)`` (nothing a trust can name).
         """
         if looks_like_unique_id(value):
-            found = self.by_unique_id.get(value)
+            found = self.owner_of_unique_id(value)
             if found is None:
                 return _DELETED, None
             owner, entity = found
