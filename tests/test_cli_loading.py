@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from moto_server import moto_server_url
 
 from iamviz.cli import main
 from iamviz.loading import load_file
@@ -167,29 +167,25 @@ PLANTED = {
 
 @pytest.fixture(scope="module")
 def moto_server():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    iam = boto3.client(
-        "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="seed", aws_secret_access_key="seed"
-    )
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"sts:ExternalId": "partner-42"}},
-            }
-        ],
-    }
-    iam.create_role(RoleName="partner-upload", AssumeRolePolicyDocument=json.dumps(trust))
-    iam.create_user(UserName="bob")
-    iam.create_saml_provider(Name="ADFS", SAMLMetadataDocument="m" * 1000)
-    yield url
-    server.stop()
+    with moto_server_url() as url:
+        iam = boto3.client(
+            "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="seed", aws_secret_access_key="seed"
+        )
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": "partner-42"}},
+                }
+            ],
+        }
+        iam.create_role(RoleName="partner-upload", AssumeRolePolicyDocument=json.dumps(trust))
+        iam.create_user(UserName="bob")
+        iam.create_saml_provider(Name="ADFS", SAMLMetadataDocument="m" * 1000)
+        yield url
 
 
 def _env(**extra: str) -> dict[str, str]:

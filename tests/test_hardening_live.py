@@ -18,7 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from moto.server import ThreadedMotoServer
+from moto_server import moto_server_url
 from test_loading_live import StubSession, _role
 
 from iamviz.cli import main
@@ -263,16 +263,12 @@ def test_a_throttling_storm_is_retried_with_growing_backoff_then_reported(storm,
 
 @pytest.fixture(scope="module")
 def moto_server():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    iam = boto3.client(
-        "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
-    )
-    iam.create_role(RoleName="storm-survivor", AssumeRolePolicyDocument=json.dumps(TRUST))
-    yield url
-    server.stop()
+    with moto_server_url() as url:
+        iam = boto3.client(
+            "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+        )
+        iam.create_role(RoleName="storm-survivor", AssumeRolePolicyDocument=json.dumps(TRUST))
+        yield url
 
 
 def test_a_storm_that_passes_is_ridden_out(storm, sleeps, moto_server):

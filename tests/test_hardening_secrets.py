@@ -21,7 +21,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from moto_server import moto_server_url
 
 from iamviz.cli import main
 
@@ -48,17 +48,13 @@ LOAD_TIMEOUT = 30_000
 
 @pytest.fixture(scope="module")
 def moto_url():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    iam = boto3.client(
-        "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="seed", aws_secret_access_key="seed"
-    )
-    iam.create_role(RoleName="partner-upload", AssumeRolePolicyDocument=json.dumps(TRUST))
-    iam.create_user(UserName="bob")
-    yield url
-    server.stop()
+    with moto_server_url() as url:
+        iam = boto3.client(
+            "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="seed", aws_secret_access_key="seed"
+        )
+        iam.create_role(RoleName="partner-upload", AssumeRolePolicyDocument=json.dumps(TRUST))
+        iam.create_user(UserName="bob")
+        yield url
 
 
 @pytest.fixture
