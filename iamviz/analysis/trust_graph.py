@@ -971,7 +971,8 @@ class _Builder:
 
     def add_role_edges(self, account: Account, role: Role) -> None:
         statements = role.trust_policy.statements
-        denies = [s for s in statements if s.effect is Effect.DENY]
+        # A policy of one statement has no Deny besides it (and an Allow is not one).
+        denies = [s for s in statements if s.effect is Effect.DENY] if len(statements) > 1 else _NO_DENIES
         for statement in statements:
             if statement.effect is not Effect.ALLOW or not statement.principals:
                 continue
@@ -1315,6 +1316,7 @@ class _Builder:
 
 
 _MISSING = object()
+_NO_DENIES: list[Statement] = []  # shared: never changed
 _PRINCIPAL, _ACCOUNT, _DELETED = object(), object(), object()  # what an AWS principal value names
 _IAM_CALLERS = frozenset({CallerKind.USER, CallerKind.ROLE, CallerKind.ROLE_SESSION})  # those with a caller side
 _NO_CONDITIONS = _Judgement()
