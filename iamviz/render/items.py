@@ -818,6 +818,9 @@ class BadgeItem(QGraphicsItem):
         self.setZValue(Z.BADGE)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks fall through to the edge
         self.setAcceptHoverEvents(False)
+        # A small picture at the current zoom: a pan blits it (an antialiased pill and its text cost ~0.15 ms to
+        # draw; a dense view shows hundreds); zoom gestures scale the last frame instead of redrawing.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     @property
     def edge_item(self) -> EdgeItem:

@@ -47,7 +47,7 @@ ROUTE_EDGE_LIMIT = 2500
 REVEAL_LIMIT = 600
 #: Scenes with more node and edge items than this draw one cached picture of them when zoomed out below
 #: :data:`OVERVIEW_LOD` (where nodes are plain boxes and edges hairlines anyway), instead of painting each item.
-OVERVIEW_MIN_ITEMS = 800
+OVERVIEW_MIN_ITEMS = 500
 OVERVIEW_LOD = 0.3
 #: The overview picture's longer side is at most this many pixels.
 OVERVIEW_MAX_PX = 4096
@@ -552,6 +552,9 @@ class TrustScene(QGraphicsScene):
         mode = QGraphicsItem.CacheMode.DeviceCoordinateCache if enabled else QGraphicsItem.CacheMode.NoCache
         for item in self._nodes.values():
             item.setCacheMode(mode)
+        for edge in (*self._edges.values(), *self._revealed.values()):
+            if edge.badge_item is not None:
+                edge.badge_item.setCacheMode(mode)
         self._overview_allowed = bool(enabled)
         if not enabled:
             self._use_overview(1.0)
