@@ -423,6 +423,11 @@ class EdgeItem(QGraphicsItem):
         self._bounds = QRectF()
         self._shape: QPainterPath | None = None
         self._pieces: list[_Piece] | None = None
+        self._run: tuple[int, int, QPainterPath, float] | None = None  # the pieces drawn last, as one path
+        self._box = (0.0, 0.0, 0.0, 0.0)  # the bounds as floats (left, top, right, bottom)
+        self._has_arrow = False
+        self._looks_for: Style | None = None
+        self._look: tuple[EdgeStyle, QPen, float, float, QColor, QPen]
         self._highlighted = False
         self._dimmed = False
         self._ends: tuple[QRectF, QRectF] | None = None
@@ -634,8 +639,11 @@ class EdgeItem(QGraphicsItem):
         if not self._badge_rect.isNull():
             bounds = bounds.united(self._badge_rect.adjusted(-2, -2, 2, 2))
         self._bounds = bounds
+        self._box = (bounds.left(), bounds.top(), bounds.right(), bounds.bottom())
+        self._has_arrow = not self._arrow.isEmpty()
         self._shape = None
         self._pieces = None
+        self._run = None
         if self.badge_item is not None:
             self.badge_item.geometry_changed()
 
@@ -654,25 +662,37 @@ class EdgeItem(QGraphicsItem):
             self._shape = shape
         return self._shape
 
+    def _looks(self) -> tuple[EdgeStyle, QPen, float, float, QColor, QPen]:
+        """What painting needs from the style, looked up once per style: the edge style, its pen and width, the
+        margin a stroke needs around the curve, the arrowhead's colour, the far-out hairline pen."""
+        style = self._style
+        if self._looks_for is not style:
+            es = style.theme.edge_style(self.style_name)
+            pen = style.edge_pen(es)
+            color = style.color(es.color)
+            hairline = QPen(color, 0)
+            self._look = (es, pen, pen.widthF(), pen.widthF() + style.theme.highlight_width + 2, color, hairline)
+            self._looks_for = style
+        return self._look
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         style = self._style
-        theme = style.theme
-        es = theme.edge_style(self.style_name)
-        lod = _lod(option, painter, style)
+        es, pen, width, margin, color, hairline = self._looks()
+        lod = style.frame_lod or _lod(option, painter)
         if lod < _MIN_ARROW_LOD:  # far out: a straight hairline in the edge's colour (cheap for thousands)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # hints leak from the item before
-            painter.setPen(QPen(style.color(es.color), 0))
-            painter.drawLine(self.chord())
+            painter.setPen(hairline)
+            painter.drawLine(self._chord)
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
-        pen = style.edge_pen(es)
         path, offset = self._path, 0.0
         if style.frame is not None:  # a view's frame: only the pieces of a long curve that it shows
-            visible = self._visible_path(style.frame, pen.widthF() + theme.highlight_width + 2)
+            visible = self._visible_path(style.frame, margin)
             if visible is None:
                 return
             path, offset = visible
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
+        theme = style.theme
+        selected = self.isSelected()
         if self._highlighted or selected:
             under = QColor(style.color(theme.colors.selection if selected else theme.colors.highlight))
             halo = QPen(under, pen.widthF() + theme.highlight_width)
@@ -680,20 +700,20 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(halo)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
-        if pen.widthF() * lod <= _THIN_PX:
+        if width * lod <= _THIN_PX:
             pen = style.thin_pen(es, lod)
             if offset and es.dash:
                 pen = QPen(pen)
                 pen.setDashOffset(offset * lod)
         elif offset and es.dash:
             pen = QPen(pen)
-            pen.setDashOffset(offset / pen.widthF())
+            pen.setDashOffset(offset / width)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
-        if not self._arrow.isEmpty():
+        if self._has_arrow:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(style.color(es.color))
+            painter.setBrush(color)
             painter.drawPolygon(self._arrow)
         if self.badge_item is None and self.badge_visible and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
             self._paint_badge(painter, es)  # an edge not in a scene that makes badge items draws its own
@@ -708,8 +728,8 @@ class EdgeItem(QGraphicsItem):
         thousands of pixels of curve off screen for every edge it crossed.
         """
         left, top, right, bottom = frame[0] - margin, frame[1] - margin, frame[2] + margin, frame[3] + margin
-        b = self._bounds
-        if b.left() >= left and b.right() <= right and b.top() >= top and b.bottom() <= bottom:
+        b = self._box
+        if b[0] >= left and b[2] <= right and b[1] >= top and b[3] <= bottom:
             return self._path, 0.0
         if self._pieces is None:
             self._pieces = _cut(self._path)
@@ -724,10 +744,13 @@ class EdgeItem(QGraphicsItem):
             return None
         if first == 0 and last == len(pieces) - 1:
             return self._path, 0.0
-        path = QPainterPath(QPointF(pieces[first][5], pieces[first][6]))
-        for piece in pieces[first : last + 1]:
-            path.cubicTo(*piece[7:])
-        return path, pieces[first][4]
+        run = self._run
+        if run is None or run[0] != first or run[1] != last:  # a pan mostly shows the same pieces as the last frame
+            path = QPainterPath(QPointF(pieces[first][5], pieces[first][6]))
+            for piece in pieces[first : last + 1]:
+                path.cubicTo(*piece[7:])
+            run = self._run = (first, last, path, pieces[first][4])
+        return run[2], run[3]
 
     def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:
         style = self._style
