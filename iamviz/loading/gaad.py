@@ -371,9 +371,9 @@ _OBJECT = {dict}
 # Users and roles of the usual shape are parsed below without a _Fields wrapper per object, a JSON path per field
 # or a keyword call per value (see iamviz.model.policy.fast_constructor). Anything unusual makes a _quick_* function
 # return None (or raise), and the careful parse_user/parse_role parse the entry again from the start: they accept
-# exactly what they accepted before and name the first problem. The quick functions check every value's type
-# before they parse any policy document, so a document's error is the first error the careful path meets too; they
-# may refuse more than the careful ones (then the careful result counts), never less.
+# exactly what they accepted before and name the first problem, so no error message comes from here. The quick
+# functions may refuse more than the careful ones (then the careful result counts), never less; whatever they
+# return equals the careful result (tests/test_loading_fastpath.py checks both on mangled entries).
 
 _new_role = fast_constructor(Role)
 _new_user = fast_constructor(User)
@@ -393,8 +393,10 @@ def _quick_document(value: Any, documents: dict[str, PolicyDocument]) -> PolicyD
     """
     if type(value) is dict:
         return try_parse_policy_document(value)
+    if type(value) is not str:
+        return None
     document = documents.get(value)
-    if document is None and type(value) is str:
+    if document is None:
         document = try_parse_policy_document(strict_document(value, path="$"))
         if document is not None:
             documents[value] = document
