@@ -365,3 +365,20 @@ def test_loading_leaves_the_collector_as_it_found_it(tmp_path):
         assert gc.isenabled()
     finally:
         (gc.enable if was_enabled else gc.disable)()
+
+
+def test_fast_constructor_of_a_class_whose_layout_it_cannot_swap():
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Base:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class Derived(Base):
+        b: int = 2
+
+    made = policy.fast_constructor(Derived)(1, 3)
+    assert made == Derived(a=1, b=3) and type(made) is Derived
+    assert "twin" not in policy.fast_constructor(Derived).__globals__
+    assert "twin" in policy.fast_constructor(Base).__globals__ and policy.fast_constructor(Base)(5) == Base(a=5)
+    with pytest.raises(TypeError):
+        policy.fast_constructor(Derived)(1)
