@@ -335,6 +335,7 @@ class _Builder:
         self.callers: dict[str, Caller] = {}
         self.contexts: dict[tuple, tuple[RequestContext, Callable[[str], bool]]] = {}
         self.caller_contexts: dict[int, tuple[Caller, tuple[RequestContext, Callable[[str], bool]]]] = {}
+        self.key_looks: dict[str, bool] = {}  # per condition key: whether it looks at the caller
         self.independent: dict[int, bool] = {}  # per trust statement's conditions (their id, see conditions_id)
         # Conditions ids: per distinct conditions tuple, and per tuple object (by id, the tuple kept with its number).
         self.condition_sets: dict[tuple[Condition, ...], int] = {}
@@ -941,7 +942,8 @@ class _Builder:
             if not side.applies:
                 return None
             unknown = unknown or side.unknown
-            requirements.extend(r for r in side.requirements if r not in requirements)
+            if side.requirements:
+                requirements.extend(r for r in side.requirements if r not in requirements)
             reasons.extend(side.reasons)
         if force is not None:
             kind = force
@@ -1271,8 +1273,24 @@ class _Builder:
         conditions = self.conditions_id(statement)
         independent = self.independent.get(conditions)
         if independent is None:
-            independent = self.independent[conditions] = _caller_independent(statement)
+            independent = self.independent[conditions] = self.caller_independent(statement)
         return independent
+
+    def caller_independent(self, statement: Statement) -> bool:
+        """Whether no condition of the statement looks at the caller's identity (keys or policy variables).
+
+        Whether a key is one the caller's identity or the calling service supplies is looked up once per key.
+        """
+        looks = self.key_looks
+        for condition in statement.conditions:
+            at_caller = looks.get(condition.key)
+            if at_caller is None:
+                at_caller = looks[condition.key] = (
+                    condition.key in PRINCIPAL_DERIVED_KEYS or condition.key in SERVICE_SUPPLIED_KEYS
+                )
+            if at_caller or any("${" in v for v in condition.values):
+                return False
+        return True
 
     def conditions_id(self, statement: Statement) -> int:
         """A small id for the statement's conditions, the same for equal conditions (hashed once per statement)."""
@@ -1349,14 +1367,6 @@ def _resource_matcher(statement: Statement, variables: bool) -> Callable[[str], 
     if statement.resources is not None:
         return lambda arn: any(match(arn) for match in matchers)
     return lambda arn: not everything and not any(match(arn) for match in matchers)
-
-
-def _caller_independent(statement: Statement) -> bool:
-    """Whether no condition of the statement looks at the caller's identity (keys or policy variables)."""
-    return not any(
-        c.key in PRINCIPAL_DERIVED_KEYS or c.key in SERVICE_SUPPLIED_KEYS or any("${" in v for v in c.values)
-        for c in statement.conditions
-    )
 
 
 def _names_anyone(statement: Statement) -> bool:
