@@ -185,6 +185,7 @@ class NodeItem(QGraphicsObject):
         self._dimmed = False
         self._hovered = False
         self._elided: str | None = None
+        self._bounds: QRectF | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptHoverEvents(True)
         self.setZValue(Z.NODE)
@@ -210,6 +211,7 @@ class NodeItem(QGraphicsObject):
     def set_style(self, style: Style) -> None:
         self._style = style
         self._elided = None
+        self._bounds = None
         self.update()
 
     def set_size(self, size: tuple[float, float]) -> None:
@@ -217,6 +219,7 @@ class NodeItem(QGraphicsObject):
             self.prepareGeometryChange()
             self._size = size
             self._elided = None
+            self._bounds = None
 
     def set_highlighted(self, on: bool) -> None:
         if on != self._highlighted:
@@ -239,8 +242,11 @@ class NodeItem(QGraphicsObject):
 
     # ---- Qt overrides
     def boundingRect(self) -> QRectF:
-        margin = self._style.theme.highlight_width + 4 + (6 if self.findings else 0)
-        return self.box().adjusted(-margin, -margin, margin, margin)
+        bounds = self._bounds  # Qt asks many times a frame: worked out once per size and style
+        if bounds is None:
+            margin = self._style.theme.highlight_width + 4 + (6 if self.findings else 0)
+            bounds = self._bounds = self.box().adjusted(-margin, -margin, margin, margin)
+        return bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
