@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,13 @@ def real_world_dir() -> Path:
     if not REAL_WORLD.is_dir():
         pytest.skip(f"{REAL_WORLD} is not present")
     return REAL_WORLD
+
+
+@pytest.fixture(autouse=True)
+def _gui_thread_collector():
+    """Once a window has moved cyclic collection to the GUI thread (iamviz.gui.collector), the tests that follow
+    run no event loop to tick it: collect what is due after each test, on this (the GUI) thread."""
+    yield
+    collector = sys.modules.get("iamviz.gui.collector")
+    if collector is not None and collector.installed():
+        collector.collect_due()

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from iamviz.errors import IamvizError
 from iamviz.gui import document as docmod
+from iamviz.gui.collector import install_gui_collector
 from iamviz.gui.dialogs import (
     ConnectDialog,
     ExportDialog,
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         pool: QThreadPool | None = None,
     ) -> None:
         super().__init__()
+        install_gui_collector()  # cyclic garbage is collected on this thread only: workers must never free Qt objects
         self.settings = settings or Settings()
         self.pool = pool or QThreadPool.globalInstance()
         self.document: Document | None = None
