@@ -967,10 +967,6 @@ class _Builder:
         )
         return values if _IN_FIELD_ORDER else _in_field_order(values)
 
-    def put(self, edge: TrustEdge) -> None:
-        """Add ``edge``; one with the same source, target and key replaces the old one."""
-        self.store.put(edge.source, edge.target, edge.key, edge)
-
     def add_role_edges(self, account: Account, role: Role) -> None:
         statements = role.trust_policy.statements
         # A policy of one statement has no Deny besides it (and an Allow is not one).
@@ -1590,10 +1586,6 @@ class _EdgeStore:
             self.nodes[node.id] = {"node": node}
         else:
             data["node"] = node
-
-    def get(self, source: str, target: str, key: str) -> TrustEdge | None:
-        data = self.graph.get_edge_data(source, target, key)
-        return None if data is None else data.get("edge")
 
     def finish(self) -> None:
         """Drop what networkx may have cached about the graph (as ``add_edge`` does after each edge)."""
