@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,15 +277,40 @@ def _account_data(account: Account) -> dict[str, Any]:
         details = details_from_account(account)
     else:
         details = {key: list(details.get(key) or []) for key in GAAD_LISTS}
-    organization = account.organization
+    return account_entry(
+        account_id=account.account_id,
+        alias=account.alias,
+        captured_at=account.captured_at,
+        source=account.source,
+        details=details,
+        saml_providers=account.saml_providers,
+        oidc_providers=account.oidc_providers,
+        organization=account.organization,
+        gaps=account.gaps,
+    )
+
+
+def account_entry(
+    *,
+    account_id: str,
+    alias: str | None,
+    captured_at: str,
+    source: str,
+    details: dict[str, Any],
+    saml_providers: Iterable[SamlProvider],
+    oidc_providers: Iterable[OidcProvider],
+    organization: Organization | None,
+    gaps: Iterable[str],
+) -> dict[str, Any]:
+    """One account of a bundle's ``accounts`` list (format version 1), from the model's parts."""
     return {
-        "account_id": account.account_id,
-        "alias": account.alias,
-        "captured_at": account.captured_at,
-        "source": account.source,
+        "account_id": account_id,
+        "alias": alias,
+        "captured_at": captured_at,
+        "source": source,
         "authorization_details": details,
         "saml_providers": [
-            {"arn": p.arn, "valid_until": p.valid_until, "create_date": p.create_date} for p in account.saml_providers
+            {"arn": p.arn, "valid_until": p.valid_until, "create_date": p.create_date} for p in saml_providers
         ],
         "oidc_providers": [
             {
@@ -294,7 +320,7 @@ def _account_data(account: Account) -> dict[str, Any]:
                 "thumbprints": list(p.thumbprints),
                 "create_date": p.create_date,
             }
-            for p in account.oidc_providers
+            for p in oidc_providers
         ],
         "organization": None
         if organization is None
@@ -303,7 +329,7 @@ def _account_data(account: Account) -> dict[str, Any]:
             "management_account_id": organization.management_account_id,
             "account_ids": list(organization.account_ids),
         },
-        "gaps": list(account.gaps),
+        "gaps": list(gaps),
     }
 
 

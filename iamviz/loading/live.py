@@ -53,7 +53,7 @@ from iamviz import __version__
 from iamviz.errors import CancelledError, InputError, LiveAccountError
 from iamviz.loading.bundle import FORMAT as BUNDLE_FORMAT
 from iamviz.loading.bundle import VERSION as BUNDLE_VERSION
-from iamviz.loading.bundle import utc_now
+from iamviz.loading.bundle import account_entry, utc_now
 from iamviz.loading.gaad import GAAD_LISTS, account_from_details
 from iamviz.model import Account, OidcProvider, Organization, SamlProvider, Snapshot
 
@@ -508,37 +508,17 @@ class _Captured:
 
     def bundle_entry(self) -> dict[str, Any]:
         """The account as a bundle holds it (the shape :func:`iamviz.loading.bundle.bundle_data` writes)."""
-        organization = self.organization
-        return {
-            "account_id": self.account_id,
-            "alias": self.alias,
-            "captured_at": self.captured_at,
-            "source": self.source,
-            "authorization_details": {
-                key: [item for page in self.pages for item in page.get(key) or ()] for key in GAAD_LISTS
-            },
-            "saml_providers": [
-                {"arn": p.arn, "valid_until": p.valid_until, "create_date": p.create_date} for p in self.saml_providers
-            ],
-            "oidc_providers": [
-                {
-                    "arn": p.arn,
-                    "url": p.url,
-                    "client_ids": list(p.client_ids),
-                    "thumbprints": list(p.thumbprints),
-                    "create_date": p.create_date,
-                }
-                for p in self.oidc_providers
-            ],
-            "organization": None
-            if organization is None
-            else {
-                "id": organization.id,
-                "management_account_id": organization.management_account_id,
-                "account_ids": list(organization.account_ids),
-            },
-            "gaps": list(self.gaps),
-        }
+        return account_entry(
+            account_id=self.account_id,
+            alias=self.alias,
+            captured_at=self.captured_at,
+            source=self.source,
+            details={key: [item for page in self.pages for item in page.get(key) or ()] for key in GAAD_LISTS},
+            saml_providers=self.saml_providers,
+            oidc_providers=self.oidc_providers,
+            organization=self.organization,
+            gaps=self.gaps,
+        )
 
 
 class _Tolerated(Exception):
