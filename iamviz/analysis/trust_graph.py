@@ -1422,6 +1422,34 @@ def _edge_values(edge: TrustEdge) -> tuple:
     return tuple(getattr(edge, name) for name in _OTHER_FIELDS)
 
 
+def _mutable_twin(cls: type) -> type | None:
+    """A plain class with ``cls``'s slots (same names, same order, same layout), or ``None`` when there is none.
+
+    An object made as the twin, its slots set by plain attribute stores, then given ``cls`` as its ``__class__``
+    (CPython allows it between classes of the same layout) is the object ``cls``'s constructor makes, with those
+    values: several times cheaper than calling each slot's setter, let alone the frozen dataclass's ``__init__``
+    (the hundreds of thousands of edges an account-root expansion copies would pay it). Only for a slotted class
+    without ``__post_init__``, a base of its own or extra slots in bases; any other shape gets ``None``.
+    """
+    slots = getattr(cls, "__slots__", None)
+    if (
+        not isinstance(slots, tuple)
+        or cls.__bases__ != (object,)
+        or hasattr(cls, "__post_init__")
+        or "__dict__" in slots
+        or "__weakref__" in slots
+        or tuple(f.name for f in dataclasses.fields(cls)) != slots
+    ):
+        return None
+    twin = type(f"_Mutable{cls.__name__}", (object,), {"__slots__": slots})
+    try:
+        probe = object.__new__(twin)
+        probe.__class__ = cls
+    except TypeError:
+        return None
+    return twin
+
+
 def _edge_factory() -> Callable[[tuple, str, str], TrustEdge]:
     """``make(values, source, target)``: a TrustEdge with ``values`` (from :func:`_edge_values`), made fast.
 
@@ -1436,6 +1464,32 @@ def _edge_factory() -> Callable[[tuple, str, str], TrustEdge]:
             return TrustEdge(source=source, target=target, **dict(zip(_OTHER_FIELDS, values, strict=True)))
 
         return construct
+    twin = _mutable_twin(TrustEdge)
+    if twin is not None and _OTHER_FIELDS == _VALUE_ORDER:
+        kept = TrustEdge
+
+        def make_twin(values: tuple, source: str, target: str) -> TrustEdge:
+            edge = twin.__new__(twin)
+            edge.source = source
+            edge.target = target
+            (
+                edge.kind,
+                edge.action,
+                edge.decision,
+                edge.requirements,
+                edge.statement_index,
+                edge.statement_sid,
+                edge.reasons,
+                edge.via_account_root,
+            ) = values
+            edge.__class__ = kept
+            return edge
+
+        probe = (EdgeKind.CAN_ASSUME, "a", DecisionKind.ALLOWED, ("r",), 1, "s", ("why",), True)
+        made = make_twin(probe, "x", "y")
+        expected = TrustEdge(source="x", target="y", **dict(zip(_VALUE_ORDER, probe, strict=True)))
+        if type(made) is TrustEdge and made == expected:
+            return make_twin
     set_source = TrustEdge.source.__set__  # type: ignore[attr-defined]
     set_target = TrustEdge.target.__set__  # type: ignore[attr-defined]
     setters = tuple(getattr(TrustEdge, name).__set__ for name in _OTHER_FIELDS)
@@ -1486,6 +1540,23 @@ def _node_factory() -> Callable[[str, NodeKind, str, str | None, str | None], No
             return Node(id=id, kind=kind, label=label, account_id=account_id, arn=arn)
 
         return construct
+    twin = _mutable_twin(Node)
+    if twin is not None:
+        kept = Node
+
+        def make_twin(id: str, kind: NodeKind, label: str, account_id: str | None, arn: str | None) -> Node:
+            node = twin.__new__(twin)
+            node.id = id
+            node.kind = kind
+            node.label = label
+            node.account_id = account_id
+            node.arn = arn
+            node.__class__ = kept
+            return node
+
+        made = make_twin("x", NodeKind.ROLE, "l", "1", "a")
+        if type(made) is Node and made == Node(id="x", kind=NodeKind.ROLE, label="l", account_id="1", arn="a"):
+            return make_twin
     s1, s2, s3, s4, s5 = (getattr(Node, name).__set__ for name in names)
     new = object.__new__
 
