@@ -233,6 +233,8 @@ def test_legend_lists_what_is_drawn(scene):
     entries = scene.legend_entries()
     names = {entry.name for entry in entries}
     assert {NodeKind.ROLE.value, NodeKind.ANYONE.value, "risky", "conditional", "member-of"} <= names
+    (risky,) = [entry for entry in entries if entry.name == "risky"]
+    assert risky.badge == "anyone"  # the badge of the finding the drawing's risky edges carry (TRUST_ANYONE)
     legend = scene.legend_item(max_width=600)
     assert legend.boundingRect().width() <= 602
     assert legend.boundingRect().height() > 20

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -1019,12 +1019,24 @@ class _Entry:
     badge: str = ""
 
 
-def legend_entries(kinds: Iterable[NodeKind] | None = None, edge_styles: Iterable[str] | None = None) -> list[_Entry]:
-    """The legend's entries: node kinds (those given, or all) then edge styles (those given, or all)."""
+def legend_entries(
+    kinds: Iterable[NodeKind] | None = None,
+    edge_styles: Iterable[str] | None = None,
+    *,
+    badges: Mapping[str, str] | None = None,
+) -> list[_Entry]:
+    """The legend's entries: node kinds (those given, or all) then edge styles (those given, or all).
+
+    ``badges`` gives an edge style the sample badge the drawing really shows (the risky style: its most frequent
+    finding's badge); the others keep a typical one.
+    """
     wanted = set(kinds) if kinds is not None else set(_KIND_NAMES)
     styles = set(edge_styles) if edge_styles is not None else {name for name, _, _ in _EDGE_ENTRIES}
+    chosen = badges or {}
     entries = [_Entry("node", kind.value, text) for kind, text in _KIND_NAMES.items() if kind in wanted]
-    entries += [_Entry("edge", name, text, badge) for name, text, badge in _EDGE_ENTRIES if name in styles]
+    entries += [
+        _Entry("edge", name, text, chosen.get(name, badge)) for name, text, badge in _EDGE_ENTRIES if name in styles
+    ]
     return entries
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
@@ -33,6 +34,7 @@ from iamviz.render.items import (
     Z,
     edge_badge,
     edge_style_name,
+    finding_badge,
     legend_entries,
 )
 from iamviz.render.theme import Theme
@@ -727,7 +729,11 @@ class TrustScene(QGraphicsScene):
             return legend_entries()
         kinds = {item.node.kind for item in self._nodes.values()}
         styles = {item.style_name for item in self._edges.values()}
-        return legend_entries(kinds, styles)
+        badges = {}
+        if self._risky:  # the finding most risky edges carry, not a fixed example
+            code, _ = Counter(self._risky.values()).most_common(1)[0]
+            badges["risky"] = finding_badge(code)
+        return legend_entries(kinds, styles, badges=badges)
 
     # ---- Selection
     def _on_selection_changed(self) -> None:
