@@ -81,6 +81,9 @@ READABLE_ZOOM = 0.8
 """A graph that fits only below this zoom opens at this zoom instead (labels about 10 px and up), on its hot spot."""
 OVERVIEW_NODES = 60
 """Graphs up to this many drawn nodes always open fitted whole (an overview beats a readable corner)."""
+DOCK_LAYOUT_VERSION = 2
+"""Version of the docks' arrangement stored with the window state: raise it when the default arrangement changes,
+so a layout saved by an older version is refused and the new default shows (1: before the docks were tabbed)."""
 # Fusion draws check boxes with the window colour darkened: invisible on a dark base. Outline them instead.
 DARK_INDICATORS = """
 QCheckBox::indicator, QTreeView::indicator, QListView::indicator {
@@ -456,7 +459,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = self.settings.window_state
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, DOCK_LAYOUT_VERSION)  # a layout saved by an older arrangement is refused
 
     # ================================================================================================ loading
     @property
@@ -1061,7 +1064,7 @@ class MainWindow(QMainWindow):
         if self._presenting:
             self.toggle_presenting()
         self.settings.geometry = self.saveGeometry()
-        self.settings.window_state = self.saveState()
+        self.settings.window_state = self.saveState(DOCK_LAYOUT_VERSION)
         self.settings.theme = self.theme_name
         self.settings.text_scale = self.text_scale
         self.settings.sync()
