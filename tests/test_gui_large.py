@@ -100,3 +100,61 @@ def test_the_edge_count_comes_from_the_picture_without_walking_the_graph(account
         assert docmod.count_edges(graph, display) == docmod.count_edges(graph) == graph.edge_count
         doc = docmod.build_document(snapshot, focus_threshold=50)
         assert doc.edge_count == graph.edge_count
+
+
+def _snapshot_frames(monkeypatch, view) -> list[int]:
+    """Count the frames the view paints from its last sharp frame instead of drawing the items."""
+    calls = [0]
+    original = view._paint_snapshot
+
+    def counted(event):
+        calls[0] += 1
+        return original(event)
+
+    monkeypatch.setattr(view, "_paint_snapshot", counted)
+    return calls
+
+
+@pytest.mark.parametrize("slow_ms", [0.0, 1e9])
+def test_a_pan_on_a_slow_view_moves_the_last_frame_and_a_fast_view_draws_each_step(
+    qtbot, window, account_file, monkeypatch, slow_ms
+):
+    from PySide6.QtCore import Qt
+
+    from iamviz.gui import view as viewmod
+
+    monkeypatch.setattr(viewmod, "PAN_SNAPSHOT_MS", slow_ms)  # 0: every frame counts as slow; 1e9: none does
+    _open(qtbot, window, account_file)
+    view = window.view
+    assert window.scene.overview() is not None  # a scene large enough to have the overview picture
+    view.set_zoom(1.0)
+    view.viewport().repaint()
+    assert view.frame_ms > 0.0  # a full frame was timed
+    frames = _snapshot_frames(monkeypatch, view)
+    before = view.horizontalScrollBar().value()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.moving and view.horizontalScrollBar().value() > before
+    view.viewport().repaint()
+    assert (frames[0] > 0) == (slow_ms == 0.0)  # slow: the last frame, moved; fast: drawn in full
+    qtbot.waitUntil(lambda: not view.moving, timeout=2000)
+    moved = frames[0]
+    view.viewport().repaint()
+    assert frames[0] == moved  # settled: the frame at rest is drawn in full, sharp
+
+
+def test_a_zoom_gesture_scales_the_last_frame_until_it_settles(qtbot, window, account_file, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    _open(qtbot, window, account_file)
+    view = window.view
+    view.set_zoom(1.0)
+    view.viewport().repaint()
+    frames = _snapshot_frames(monkeypatch, view)
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert view.moving and view.zoom > 1.0
+    view.viewport().repaint()
+    assert frames[0] > 0
+    qtbot.waitUntil(lambda: not view.moving, timeout=2000)
+    scaled = frames[0]
+    view.viewport().repaint()
+    assert frames[0] == scaled

@@ -6,6 +6,7 @@ cursor; dragging on empty canvas pans, Shift+drag draws a selection rectangle.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -20,7 +21,7 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 MIN_ZOOM = 0.02
 MAX_ZOOM = 8.0
@@ -29,6 +30,9 @@ PAN_STEP = 60  # pixels per arrow key press
 FIT_MARGIN = 24.0
 SETTLE_MS = 150
 """A pan or zoom gesture is over when no input has moved the view for this long; the view then repaints sharp."""
+PAN_SNAPSHOT_MS = 25.0
+"""When a full frame took longer than this to draw (a dense graph), a pan moves the last sharp frame and fills the
+uncovered strips from the overview picture until it settles, as a zoom does; cheaper views pan sharp at every step."""
 PIXMAP_CACHE_KB = 64 * 1024
 """Qt's pixmap cache (node images at the current zoom) holds at least this much; Qt's default 10 MB is a few
 hundred nodes, and a pan across more evicted and redrew them at every frame."""
@@ -61,9 +65,10 @@ class TrustView(QGraphicsView):
         self._settle.setInterval(SETTLE_MS)
         self._settle.timeout.connect(self._end_gesture)
         self._snapshot: tuple[QImage, QTransform, QRectF, QImage] | None = None
+        self.frame_ms = 0.0  # how long the last frame of at least half the viewport took to draw
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
-            bar.sliderMoved.connect(self._gesture)
-            bar.actionTriggered.connect(self._gesture)
+            bar.sliderMoved.connect(self._pan_gesture)
+            bar.actionTriggered.connect(self._pan_gesture)
 
     # ---- Gestures: while the user pans or zooms, the scene draws its edges the cheap way (no antialiasing)
     @property
@@ -91,6 +96,14 @@ class TrustView(QGraphicsView):
         """A zoom by the user: frames until it settles scale the last sharp frame over the scene's zoomed-out
         picture (two images each) instead of drawing every item at every step; the frame at rest is drawn in full."""
         if self._snapshot is None and not self.moving:
+            self._snapshot = self._last_frame()
+        self._gesture()
+
+    def _pan_gesture(self, *_args: object) -> None:
+        """A pan by the user: on a view whose frames are slow to draw (:data:`PAN_SNAPSHOT_MS`), frames until it
+        settles move the last sharp frame and show the overview picture in the strips it uncovers; else each step is
+        drawn in full (and cheaply, without antialiasing)."""
+        if self._snapshot is None and not self.moving and self.frame_ms > PAN_SNAPSHOT_MS:
             self._snapshot = self._last_frame()
         self._gesture()
 
@@ -133,8 +146,15 @@ class TrustView(QGraphicsView):
         ratio = image.devicePixelRatio() or 1.0
         covered = mapping.mapRect(QRectF(0, 0, image.width() / ratio, image.height() / ratio))
         if not invertible or not covered.contains(QRectF(event.rect())):
+            # What the last frame did not show (a pan's uncovered strip, the margins of a zoom out): the account
+            # lanes (a few rounded rectangles) under the overview picture of the nodes and edges.
+            option = QStyleOptionGraphicsItem()
+            lanes = scene.lane_items() if scene is not None and hasattr(scene, "lane_items") else ()
+            for lane in lanes:
+                painter.setTransform(lane.sceneTransform() * now)
+                lane.paint(painter, option, None)
             painter.setTransform(now)
-            painter.drawImage(overview_rect, overview)  # what the last frame did not show (zooming out)
+            painter.drawImage(overview_rect, overview)
         if invertible:
             painter.setTransform(mapping)
             painter.drawImage(QPointF(0, 0), image)
@@ -210,11 +230,15 @@ class TrustView(QGraphicsView):
             transform = self.transform()
             lod = (transform.m11() ** 2 + transform.m21() ** 2) ** 0.5  # levelOfDetailFromTransform, no rotation
             scene.set_frame(self.mapToScene(event.rect()).boundingRect(), lod)
+        start = time.perf_counter()
         try:
             super().paintEvent(event)
         finally:
             if framed:
                 scene.set_frame(None)
+        area, viewport = event.rect(), self.viewport()
+        if area.width() * area.height() * 2 >= viewport.width() * viewport.height() > 0:
+            self.frame_ms = (time.perf_counter() - start) * 1000.0
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
@@ -238,7 +262,7 @@ class TrustView(QGraphicsView):
                 return
         pan = self._PAN_KEYS.get(key)
         if pan is not None and modifiers == Qt.KeyboardModifier.NoModifier:
-            self._gesture()
+            self._pan_gesture()
             self._pan(*pan)
             event.accept()
             return
@@ -264,7 +288,7 @@ class TrustView(QGraphicsView):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.MouseButton.LeftButton and self.dragMode() == QGraphicsView.DragMode.ScrollHandDrag:
-            self._gesture()  # a drag that pans
+            self._pan_gesture()  # a drag that pans
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
