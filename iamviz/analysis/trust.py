@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 from iamviz.analysis.conditions import ConditionResult, RequestContext, Verdict, evaluate_conditions
@@ -35,6 +35,7 @@ from iamviz.analysis.identity import (
 from iamviz.errors import InputError
 from iamviz.model.account import Account, Role, Snapshot, User
 from iamviz.model.arn import Arn
+from iamviz.model.fast import fast_constructor
 from iamviz.model.policy import Effect, Principal, PrincipalKind, Statement, is_account_id, looks_like_unique_id
 
 ASSUME_ROLE = "sts:AssumeRole"
@@ -233,59 +234,8 @@ def caller_for_entity(snapshot: Snapshot, account: Account, entity: User | Role)
     return _new_caller(CallerKind.ROLE, arn, entity.name, arn, account.account_id, arn, None, entity, account, org)
 
 
-_CALLER_FIELDS = (
-    "kind",
-    "text",
-    "name",
-    "arn",
-    "account_id",
-    "role_arn",
-    "session_name",
-    "entity",
-    "account",
-    "organization_id",
-)
-
-
-def _caller_factory():
-    """``make(kind, text, name, arn, account_id, role_arn, session_name, entity, account, organization_id)``.
-
-    The same :class:`Caller` the constructor makes, with the fields set straight into the slots: a frozen
-    dataclass's ``__init__`` goes through ``object.__setattr__`` per field, and the trust graph makes one caller per
-    principal. Any other shape of the class falls back to the constructor.
-    """
-    names = tuple(f.name for f in fields(Caller))
-    if (
-        names != _CALLER_FIELDS
-        or set(getattr(Caller, "__slots__", ())) != set(names)
-        or hasattr(Caller, "__post_init__")
-    ):
-
-        def construct(*values):
-            return Caller(**dict(zip(_CALLER_FIELDS, values, strict=True)))
-
-        return construct
-    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = (Caller.__dict__[name].__set__ for name in names)
-    new = object.__new__
-
-    def make(kind, text, name, arn, account_id, role_arn, session_name, entity, account, organization_id):
-        caller = new(Caller)
-        s0(caller, kind)
-        s1(caller, text)
-        s2(caller, name)
-        s3(caller, arn)
-        s4(caller, account_id)
-        s5(caller, role_arn)
-        s6(caller, session_name)
-        s7(caller, entity)
-        s8(caller, account)
-        s9(caller, organization_id)
-        return caller
-
-    return make
-
-
-_new_caller = _caller_factory()
+#: ``Caller(...)`` in field order, without the keyword ``__init__`` (the trust graph makes one caller per principal).
+_new_caller = fast_constructor(Caller)
 
 
 def resolve_caller(snapshot: Snapshot, caller: str, *, role_account: Account | None = None) -> Caller:

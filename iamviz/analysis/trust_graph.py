@@ -67,6 +67,7 @@ from iamviz.analysis.trust import (
 )
 from iamviz.model.account import Account, Role, Snapshot, User
 from iamviz.model.arn import Arn, account_root
+from iamviz.model.fast import fast_constructor
 from iamviz.model.graph import ANYONE_ID, DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
 from iamviz.model.policy import (
     Condition,
@@ -862,7 +863,7 @@ class _Builder:
         if values is None:
             return False
         target = common["role"].arn
-        self.store.put(source, target, common["key"], _edge_from(values, source, target))
+        self.store.put(source, target, common["key"], _new_edge(source, target, *values))
         return True
 
     def can_assume_values(
@@ -1198,9 +1199,9 @@ class _Builder:
                     values = base[position]
                 if values is not None:
                     rows.append((sources[position], values))
-        make = _edge_from
+        make = _new_edge
         for source, values in rows:
-            edge = make(values, source, role_arn)
+            edge = make(source, role_arn, *values)
             out = None if into_role is None else succ.get(source)
             if out is None or role_arn in out:  # a new node, a graph of another kind, or an edge to replace
                 self.store.put(source, role_arn, key, edge)
@@ -1422,157 +1423,20 @@ def _edge_values(edge: TrustEdge) -> tuple:
     return tuple(getattr(edge, name) for name in _OTHER_FIELDS)
 
 
-def _mutable_twin(cls: type) -> type | None:
-    """A plain class with ``cls``'s slots (same names, same order, same layout), or ``None`` when there is none.
-
-    An object made as the twin, its slots set by plain attribute stores, then given ``cls`` as its ``__class__``
-    (CPython allows it between classes of the same layout) is the object ``cls``'s constructor makes, with those
-    values: several times cheaper than calling each slot's setter, let alone the frozen dataclass's ``__init__``
-    (the hundreds of thousands of edges an account-root expansion copies would pay it). Only for a slotted class
-    without ``__post_init__``, a base of its own or extra slots in bases; any other shape gets ``None``.
-    """
-    slots = getattr(cls, "__slots__", None)
-    if (
-        not isinstance(slots, tuple)
-        or cls.__bases__ != (object,)
-        or hasattr(cls, "__post_init__")
-        or "__dict__" in slots
-        or "__weakref__" in slots
-        or tuple(f.name for f in dataclasses.fields(cls)) != slots
-    ):
-        return None
-    twin = type(f"_Mutable{cls.__name__}", (object,), {"__slots__": slots})
-    try:
-        probe = object.__new__(twin)
-        probe.__class__ = cls
-    except TypeError:
-        return None
-    return twin
+#: ``TrustEdge(...)`` and ``Node(...)`` in field order, without the keyword ``__init__`` (hundreds of thousands of
+#: edges at 20,000 roles); see :func:`iamviz.model.fast.fast_constructor`.
+_new_edge = fast_constructor(TrustEdge)
+_node_from = fast_constructor(Node)
 
 
-def _edge_factory() -> Callable[[tuple, str, str], TrustEdge]:
-    """``make(values, source, target)``: a TrustEdge with ``values`` (from :func:`_edge_values`), made fast.
-
-    ``TrustEdge`` is a frozen, slotted dataclass without ``__post_init__``; its generated ``__init__`` costs
-    several microseconds, which the hundreds of thousands of edges an account-root expansion copies would pay.
-    Setting the slots directly gives an equal object; any other shape of the class falls back to its constructor.
-    """
-    slots = set(getattr(TrustEdge, "__slots__", ()))
-    if not {"source", "target"} <= slots or slots != set(_EDGE_FIELDS) or hasattr(TrustEdge, "__post_init__"):
-
-        def construct(values: tuple, source: str, target: str) -> TrustEdge:
-            return TrustEdge(source=source, target=target, **dict(zip(_OTHER_FIELDS, values, strict=True)))
-
-        return construct
-    twin = _mutable_twin(TrustEdge)
-    if twin is not None and _OTHER_FIELDS == _VALUE_ORDER:
-        kept = TrustEdge
-
-        def make_twin(values: tuple, source: str, target: str) -> TrustEdge:
-            edge = twin.__new__(twin)
-            edge.source = source
-            edge.target = target
-            (
-                edge.kind,
-                edge.action,
-                edge.decision,
-                edge.requirements,
-                edge.statement_index,
-                edge.statement_sid,
-                edge.reasons,
-                edge.via_account_root,
-            ) = values
-            edge.__class__ = kept
-            return edge
-
-        probe = (EdgeKind.CAN_ASSUME, "a", DecisionKind.ALLOWED, ("r",), 1, "s", ("why",), True)
-        made = make_twin(probe, "x", "y")
-        expected = TrustEdge(source="x", target="y", **dict(zip(_VALUE_ORDER, probe, strict=True)))
-        if type(made) is TrustEdge and made == expected:
-            return make_twin
-    set_source = TrustEdge.source.__set__  # type: ignore[attr-defined]
-    set_target = TrustEdge.target.__set__  # type: ignore[attr-defined]
-    setters = tuple(getattr(TrustEdge, name).__set__ for name in _OTHER_FIELDS)
-    new = object.__new__
-    if len(setters) == 8:  # the fields as they are today, set one by one without a loop
-        s1, s2, s3, s4, s5, s6, s7, s8 = setters
-
-        def make8(values: tuple, source: str, target: str) -> TrustEdge:
-            edge = new(TrustEdge)
-            set_source(edge, source)
-            set_target(edge, target)
-            v1, v2, v3, v4, v5, v6, v7, v8 = values
-            s1(edge, v1)
-            s2(edge, v2)
-            s3(edge, v3)
-            s4(edge, v4)
-            s5(edge, v5)
-            s6(edge, v6)
-            s7(edge, v7)
-            s8(edge, v8)
-            return edge
-
-        return make8
-
-    def make(values: tuple, source: str, target: str) -> TrustEdge:
-        edge = new(TrustEdge)
-        set_source(edge, source)
-        set_target(edge, target)
-        for setter, value in zip(setters, values):  # noqa: B905 (same length by construction)
-            setter(edge, value)
-        return edge
-
-    return make
+def _edge_from(values: tuple, source: str, target: str) -> TrustEdge:
+    """A TrustEdge from ``source`` to ``target`` with ``values`` (in the order :func:`_edge_values` gives)."""
+    return _new_edge(source, target, *values)
 
 
-_edge_from = _edge_factory()
 # A MEMBER_OF edge's values: every field but its kind at its default.
 _MEMBER_VALUES = _edge_values(TrustEdge(source="", target="", kind=EdgeKind.MEMBER_OF))
 
-
-def _node_factory() -> Callable[[str, NodeKind, str, str | None, str | None], Node]:
-    """``make(id, kind, label, account_id, arn)``: a :class:`Node`, made fast (see :func:`_edge_factory`)."""
-    names = ("id", "kind", "label", "account_id", "arn")
-    fields = tuple(f.name for f in dataclasses.fields(Node))
-    if fields != names or set(getattr(Node, "__slots__", ())) != set(names) or hasattr(Node, "__post_init__"):
-
-        def construct(id: str, kind: NodeKind, label: str, account_id: str | None, arn: str | None) -> Node:
-            return Node(id=id, kind=kind, label=label, account_id=account_id, arn=arn)
-
-        return construct
-    twin = _mutable_twin(Node)
-    if twin is not None:
-        kept = Node
-
-        def make_twin(id: str, kind: NodeKind, label: str, account_id: str | None, arn: str | None) -> Node:
-            node = twin.__new__(twin)
-            node.id = id
-            node.kind = kind
-            node.label = label
-            node.account_id = account_id
-            node.arn = arn
-            node.__class__ = kept
-            return node
-
-        made = make_twin("x", NodeKind.ROLE, "l", "1", "a")
-        if type(made) is Node and made == Node(id="x", kind=NodeKind.ROLE, label="l", account_id="1", arn="a"):
-            return make_twin
-    s1, s2, s3, s4, s5 = (getattr(Node, name).__set__ for name in names)
-    new = object.__new__
-
-    def make(id: str, kind: NodeKind, label: str, account_id: str | None, arn: str | None) -> Node:
-        node = new(Node)
-        s1(node, id)
-        s2(node, kind)
-        s3(node, label)
-        s4(node, account_id)
-        s5(node, arn)
-        return node
-
-    return make
-
-
-_node_from = _node_factory()
 
 _DICT_FACTORIES = (
     "node_dict_factory",

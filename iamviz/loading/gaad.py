@@ -41,7 +41,8 @@ from iamviz.model import (
     User,
     parse_policy_document,
 )
-from iamviz.model.policy import fast_constructor, try_parse_policy_document
+from iamviz.model.fast import fast_constructor
+from iamviz.model.policy import try_parse_policy_document
 
 USERS = "UserDetailList"
 GROUPS = "GroupDetailList"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iamviz.errors import ArnError
-from iamviz.model.policy import fast_constructor
+from iamviz.model.fast import fast_constructor
 from iamviz.model.wildcard import wildcard_match
 
 _PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
