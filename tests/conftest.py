@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -39,3 +40,13 @@ def _gui_thread_collector():
     collector = sys.modules.get("iamviz.gui.collector")
     if collector is not None and collector.installed():
         collector.collect_due()
+
+
+@pytest.fixture(scope="session")
+def make_account():
+    """``bench/make_account.py``, the generator of synthetic accounts, loaded once (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_make_account", REPO / "bench" / "make_account.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module

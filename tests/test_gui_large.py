@@ -3,10 +3,6 @@ every graph edge still findable from the window (generated accounts from bench/m
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -17,15 +13,11 @@ from iamviz.gui.settings import Settings
 pytestmark = pytest.mark.gui
 
 LOAD_TIMEOUT = 30_000
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "make_account.py"
 
 
 @pytest.fixture(scope="module")
-def account_file(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("bench_make_account_gui", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+def account_file(tmp_path_factory, make_account):
+    module = make_account
     path = tmp_path_factory.mktemp("acct") / "acct-200.json"
     module.write(module.generate(roles=200, seed=4, mix="worst"), path)
     return path

@@ -7,10 +7,6 @@ focused, so the fast paths (counting principals without reading their edges) can
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from iamviz.analysis import build_trust_graph
@@ -18,18 +14,8 @@ from iamviz.layout import BUNDLE_MIN, bundle_badge, display_edges, layered_layou
 from iamviz.loading import load_paths, load_sources
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "make_account.py"
 ACCT = "123456789012"
 ROOT = f"arn:aws:iam::{ACCT}:root"
-
-
-@pytest.fixture(scope="module")
-def make_account():
-    spec = importlib.util.spec_from_file_location("bench_make_account_display", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,6 @@ into one edge per user and role whose own policies allow it; the scene draws the
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from iamviz.analysis import build_trust_graph
@@ -21,15 +17,10 @@ from iamviz.render.theme import load_theme
 
 pytestmark = pytest.mark.gui
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "make_account.py"
-
 
 @pytest.fixture(scope="module")
-def account_file(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("bench_make_account_render", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+def account_file(tmp_path_factory, make_account):
+    module = make_account
     path = tmp_path_factory.mktemp("acct") / "acct-150.json"
     module.write(module.generate(roles=150, seed=3), path)
     return path

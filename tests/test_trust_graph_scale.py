@@ -8,10 +8,6 @@ either side, several trust statements, and the benchmark's generated accounts.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 from trust_builders import (
     ACCT,
@@ -35,8 +31,6 @@ from iamviz.analysis import build_trust_graph
 from iamviz.analysis.trust_graph import _Builder
 from iamviz.loading import load_paths
 from iamviz.model.graph import EdgeKind
-
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "make_account.py"
 
 
 def _both(snap):
@@ -139,15 +133,6 @@ def test_edge_reasons_name_a_statement_that_covers_that_role():
     assert any("first-only" in r for r in by_target[role_arn("first")].reasons)
     assert not any("first-only" in r for r in by_target[role_arn("second")].reasons)
     assert any("managed policy Any" in r for r in by_target[role_arn("second")].reasons)
-
-
-@pytest.fixture(scope="module")
-def make_account():
-    spec = importlib.util.spec_from_file_location("bench_make_account_for_scale", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize(("roles", "users", "seed"), [(300, None, 2), (250, 150, 3)])

@@ -9,10 +9,7 @@ snapshots with every such memo switched off and compare every edge, and check th
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import fields
-from pathlib import Path
 
 from trust_builders import (
     ACCT,
@@ -199,12 +196,8 @@ def test_remembered_edges_equal_edges_judged_anew_on_a_crafted_account():
     assert graph.edge_count == len(fast[1])
 
 
-def test_remembered_edges_equal_edges_judged_anew_on_a_generated_account(tmp_path):
-    bench = Path(__file__).resolve().parents[1] / "bench" / "make_account.py"
-    spec = importlib.util.spec_from_file_location("bench_make_account_for_speedups", bench)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+def test_remembered_edges_equal_edges_judged_anew_on_a_generated_account(tmp_path, make_account):
+    module = make_account
     path = tmp_path / "account.json"
     module.write(module.generate(roles=200, seed=5), path, indent=None)
     result = load_paths([path])
