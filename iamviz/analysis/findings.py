@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from iamviz.analysis.catalogue import CATALOGUE, CatalogueEntry, Severity
 from iamviz.analysis.chains import DEFAULT_MAX_HOPS, Chain, chain_searcher, short_name
+from iamviz.analysis.identity import action_matches
 from iamviz.analysis.permissions import PermissionSummary, may_be_admin, summarize_permissions
 from iamviz.model import Account, Condition, OidcProvider, PrincipalKind, Role, Snapshot, Statement
 from iamviz.model.graph import NodeKind, TrustGraph
@@ -153,6 +155,8 @@ class FindingContext:
     max_hops: int = DEFAULT_MAX_HOPS
     _summaries: dict[tuple[str, str], PermissionSummary] = field(default_factory=dict, repr=False)
     _trust_allows: list[tuple[Account, Role, Statement]] | None = field(default=None, repr=False)
+    _by_policies: dict[tuple, tuple] = field(default_factory=dict, repr=False)  # summaries per set of policies
+    _admin_documents: dict[int, tuple] = field(default_factory=dict, repr=False)  # may_be_admin per document
     _clocks: dict[str, datetime] = field(default_factory=dict, repr=False)
 
     def permissions(self, account: Account, principal_arn: str) -> PermissionSummary:
@@ -160,13 +164,16 @@ class FindingContext:
         key = (account.account_id, principal_arn)
         summary = self._summaries.get(key)
         if summary is None:
-            summary = summarize_permissions(account, principal_arn)
+            summary = summarize_permissions(account, principal_arn, memo=self._by_policies)
             self._summaries[key] = summary
         return summary
 
     def is_admin(self, account: Account, principal_arn: str) -> bool:
         """Whether the principal is an administrator (summarised only when it could be one)."""
-        return may_be_admin(account, principal_arn) and self.permissions(account, principal_arn).is_admin
+        return (
+            may_be_admin(account, principal_arn, memo=self._admin_documents)
+            and self.permissions(account, principal_arn).is_admin
+        )
 
     def roles(self) -> Iterator[tuple[Account, Role]]:
         """Every role of every loaded account, in snapshot order."""
@@ -211,13 +218,7 @@ class CheckSpec:
 # --- condition reading -----------------------------------------------------------------------------------------
 
 
-def covers(statement: Statement, action: str) -> bool:
-    """Whether the statement's Action/NotAction covers ``action`` (case-insensitive, wildcards)."""
-    if statement.actions is not None:
-        return any(wildcard_match(p, action, case_sensitive=False) for p in statement.actions)
-    if statement.not_actions is not None:
-        return not any(wildcard_match(p, action, case_sensitive=False) for p in statement.not_actions)
-    return False
+covers = action_matches  # whether the statement's Action/NotAction covers an action (case-insensitive, wildcards)
 
 
 def covers_any(statement: Statement, actions: Iterable[str]) -> bool:
@@ -226,6 +227,13 @@ def covers_any(statement: Statement, actions: Iterable[str]) -> bool:
 
 def is_positive(condition: Condition) -> bool:
     """Whether the condition holds only when its key is present with a listed value (so it guarantees something)."""
+    return _positive_operator(condition.operator)
+
+
+@lru_cache(maxsize=1024)
+def _positive_operator(operator: str) -> bool:
+    """:func:`is_positive` for a condition operator (remembered: policies repeat a handful)."""
+    condition = Condition(operator=operator, key="", values=())
     if condition.if_exists or condition.set_operator == "ForAllValues":
         return False
     return condition.base_operator.lower() in _POSITIVE_BASES
@@ -233,7 +241,7 @@ def is_positive(condition: Condition) -> bool:
 
 def narrows(condition: Condition) -> bool:
     """A positive condition whose values are not all bare wildcards."""
-    return is_positive(condition) and any(v.strip("*?") for v in condition.values)
+    return _positive_operator(condition.operator) and any(v.strip("*?") for v in condition.values)
 
 
 def conditions_on(statement: Statement, *keys: str) -> list[Condition]:

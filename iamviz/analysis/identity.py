@@ -178,6 +178,22 @@ def policies_for(account: Account, principal_arn: str) -> tuple[AttachedPolicy, 
     return tuple(_collect(account, entity)[0])
 
 
+def documents_for(account: Account, principal_arn: str) -> tuple[PolicyDocument, ...]:
+    """The documents of :func:`policies_for`, in its order, without wording where each comes from."""
+    entity = find_principal(account, principal_arn)
+    if entity is None:
+        return ()
+    by_arn = account.policies_by_arn
+    holders = [entity]
+    if isinstance(entity, User):
+        holders.extend(group for name in entity.group_names if (group := account.groups_by_name.get(name)) is not None)
+    documents: list[PolicyDocument] = []
+    for holder in holders:
+        documents.extend(item.document for item in holder.inline_policies)
+        documents.extend(managed.document for arn in holder.managed_policy_arns if (managed := by_arn.get(arn)))
+    return tuple(documents)
+
+
 def boundary_for(account: Account, principal_arn: str) -> tuple[str | None, AttachedPolicy | None]:
     """The permissions boundary's ARN and policy (``None`` when absent from the snapshot) of a principal."""
     entity = find_principal(account, principal_arn)
@@ -196,10 +212,18 @@ def boundary_for(account: Account, principal_arn: str) -> tuple[str | None, Atta
 def action_matches(statement: Statement, action: str) -> bool:
     """Whether the statement's Action/NotAction covers ``action`` (case-insensitive, with wildcards)."""
     if statement.actions is not None:
-        return any(action_pattern_matches(p, action) for p in statement.actions)
+        return patterns_cover(statement.actions, action)
     if statement.not_actions is not None:
-        return not any(action_pattern_matches(p, action) for p in statement.not_actions)
+        return not patterns_cover(statement.not_actions, action)
     return False
+
+
+@lru_cache(maxsize=65536)
+def patterns_cover(patterns: tuple[str, ...], action: str) -> bool:
+    """Whether any of the Action patterns covers ``action``, remembered per pattern list: the statements of an
+    account repeat a few lists (a managed policy's, a generator's), and findings ask each about several actions.
+    """
+    return any(action_pattern_matches(p, action) for p in patterns)
 
 
 @lru_cache(maxsize=16384)

@@ -16,9 +16,11 @@ decide one request.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from iamviz.analysis.identity import action_matches, documents_for
 from iamviz.model import Account, PolicyDocument, Statement
 from iamviz.model.policy import Effect
 from iamviz.model.wildcard import wildcard_match
@@ -77,22 +79,43 @@ class PermissionSummary:
     bounded: bool = False
 
 
-def summarize_permissions(account: Account, principal_arn: str) -> PermissionSummary:
+def summarize_permissions(
+    account: Account, principal_arn: str, *, memo: dict[tuple, tuple] | None = None
+) -> PermissionSummary:
     """Summarise the identity permissions of a user or role of ``account`` (inline, managed, groups').
 
     Args:
         account: the account that holds the principal.
         principal_arn: the user's or role's ARN.
+        memo: a dictionary kept by the caller across calls on one snapshot: principals with the same policy
+            documents, managed policy ARNs and boundary share one summary (with their own ``principal_arn``).
 
     Returns:
         The summary; an unknown principal gets an empty, unprivileged one.
     """
-    from iamviz.analysis.identity import policies_for
-
-    documents = [attached.document for attached in policies_for(account, principal_arn)]
+    documents = documents_for(account, principal_arn)
     managed = _managed_policy_arns(account, principal_arn)
-    summary = summarize_documents(documents, managed_policy_arns=managed, principal_arn=principal_arn)
     boundary_arn = _boundary_arn(account, principal_arn)
+    key = None
+    if memo is not None:
+        key = (tuple(map(id, documents)), managed, boundary_arn)
+        found = memo.get(key)
+        if found is not None:
+            return dataclasses.replace(found[1], principal_arn=principal_arn)
+    summary = _summarize(account, documents, managed, boundary_arn, principal_arn)
+    if key is not None:
+        memo[key] = (documents, summary)  # the documents kept: their ids stay theirs while the memo lives
+    return summary
+
+
+def _summarize(
+    account: Account,
+    documents: tuple[PolicyDocument, ...],
+    managed: tuple[str, ...],
+    boundary_arn: str | None,
+    principal_arn: str,
+) -> PermissionSummary:
+    summary = summarize_documents(documents, managed_policy_arns=managed, principal_arn=principal_arn)
     boundary = account.policies_by_arn.get(boundary_arn) if boundary_arn else None
     if boundary is None:
         return summary
@@ -110,22 +133,25 @@ def summarize_permissions(account: Account, principal_arn: str) -> PermissionSum
     )
 
 
-def may_be_admin(account: Account, principal_arn: str) -> bool:
+def may_be_admin(account: Account, principal_arn: str, *, memo: dict[int, tuple] | None = None) -> bool:
     """A cheap test that ``summarize_permissions(account, principal_arn).is_admin`` could be true.
 
     An administrator needs an Allow of ``"*"`` on every resource or the AWS managed policy AdministratorAccess;
     without either, no summary is needed to know it is not one. Findings use it to skip summarising the
-    thousands of workload roles of a large account.
+    thousands of workload roles of a large account. ``memo`` (kept by the caller for one snapshot) remembers the
+    answer per policy document.
     """
     if any(arn in ADMIN_POLICY_NAMES for arn in _managed_policy_arns(account, principal_arn)):
         return True
-    from iamviz.analysis.identity import policies_for
-
-    return any(
-        statement.effect is Effect.ALLOW and _grants_everything(statement)
-        for attached in policies_for(account, principal_arn)
-        for statement in attached.document.statements
-    )
+    for document in documents_for(account, principal_arn):
+        found = None if memo is None else memo.get(id(document))
+        if found is None:
+            found = (document, any(s.effect is Effect.ALLOW and _grants_everything(s) for s in document.statements))
+            if memo is not None:
+                memo[id(document)] = found  # the document kept: its id stays its own
+        if found[1]:
+            return True
+    return False
 
 
 def summarize_documents(
@@ -208,13 +234,7 @@ def _boundary_arn(account: Account, principal_arn: str) -> str | None:
     return principal.permissions_boundary_arn if principal is not None else None
 
 
-def _action_matches(statement: Statement, action: str) -> bool:
-    """Whether ``statement`` (Action or NotAction) covers ``action``; action names are case-insensitive."""
-    if statement.actions is not None:
-        return any(wildcard_match(p, action, case_sensitive=False) for p in statement.actions)
-    if statement.not_actions is not None:
-        return not any(wildcard_match(p, action, case_sensitive=False) for p in statement.not_actions)
-    return False
+_action_matches = action_matches  # whether ``statement`` (Action or NotAction) covers ``action`` (remembered)
 
 
 def _on_every_resource(statement: Statement) -> bool:
