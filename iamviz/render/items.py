@@ -57,6 +57,12 @@ _THIN_PX = 1.2
 #: Long edges are cut into pieces about this long (scene px); a frame strokes only the pieces it shows.
 _PIECE_LENGTH = 300.0
 _MAX_DETOURS = 4
+#: Up to this zoom, a wide edge (more than :data:`_THIN_PX` on screen) is stroked as straight segments of its curve
+#: flattened to :data:`_FLAT_TOLERANCE` scene px (at most half a pixel off on screen): Qt rasterizes a solid line
+#: segment directly, about twice as fast as it strokes a cubic (it builds the curve's outline first). Closer in, few
+#: edges show and the curves are stroked as they are.
+_LINES_MAX_LOD = 2.0
+_FLAT_TOLERANCE = 0.25
 
 
 def _lod(option: QStyleOptionGraphicsItem, painter: QPainter, style: Style | None = None) -> float:
@@ -430,6 +436,8 @@ class EdgeItem(QGraphicsItem):
         self._shape: QPainterPath | None = None
         self._pieces: list[_Piece] | None = None
         self._run: tuple[int, int, QPainterPath, float] | None = None  # the pieces drawn last, as one path
+        self._flat: list[list[QPointF]] | None = None  # each piece flattened to points (wide edges, as segments)
+        self._flat_run: tuple[int, int, object] | None = None  # the segments (or polyline) drawn last
         self._box = (0.0, 0.0, 0.0, 0.0)  # the bounds as floats (left, top, right, bottom)
         self._has_arrow = False
         self._looks_for: Style | None = None
@@ -650,6 +658,8 @@ class EdgeItem(QGraphicsItem):
         self._shape = None
         self._pieces = None
         self._run = None
+        self._flat = None
+        self._flat_run = None
         if self.badge_item is not None:
             self.badge_item.geometry_changed()
 
@@ -690,12 +700,14 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(hairline)
             painter.drawLine(self._chord)
             return
-        path, offset = self._path, 0.0
+        thin = width * lod <= _THIN_PX
+        flat = not thin and lod <= _LINES_MAX_LOD
+        run = (0, -1)
         if style.frame is not None:  # a view's frame: only the pieces of a long curve that it shows
-            visible = self._visible_path(style.frame, margin)
-            if visible is None:
+            run = self._visible_run(style.frame, margin)
+            if run is None:
                 return
-            path, offset = visible
+        offset = self._pieces[run[0]][4] if run[1] >= 0 and self._pieces is not None else 0.0
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
         theme = style.theme
         selected = self.isSelected()
@@ -705,8 +717,8 @@ class EdgeItem(QGraphicsItem):
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
-        if width * lod <= _THIN_PX:
+            painter.drawPath(self._run_path(*run))
+        if thin:
             pen = style.thin_pen(es, lod)
             if offset and es.dash:
                 pen = QPen(pen)
@@ -716,7 +728,14 @@ class EdgeItem(QGraphicsItem):
             pen.setDashOffset(offset / width)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
+        if flat:
+            segments = self._run_segments(*run, dashed=bool(es.dash))
+            if es.dash:  # one polyline: the dash pattern runs on along the curve
+                painter.drawPolyline(segments)
+            else:  # separate segments: Qt's direct line rasterizer (solid pens only)
+                painter.drawLines(segments)
+        else:
+            painter.drawPath(self._run_path(*run))
         if self._has_arrow:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
@@ -724,11 +743,9 @@ class EdgeItem(QGraphicsItem):
         if self.badge_item is None and self.badge_visible and style.badge_font.pixelSize() * lod >= _MIN_TEXT_PX:
             self._paint_badge(painter, es)  # an edge not in a scene that makes badge items draws its own
 
-    def _visible_path(
-        self, frame: tuple[float, float, float, float], margin: float
-    ) -> tuple[QPainterPath, float] | None:
-        """The part of the curve inside ``frame`` (grown by ``margin``) and its length from the start (for the dash
-        pattern's phase): the whole path when it is all inside, None when none of it is.
+    def _visible_run(self, frame: tuple[float, float, float, float], margin: float) -> tuple[int, int] | None:
+        """The first and last piece of the curve inside ``frame`` (grown by ``margin``): ``(0, -1)`` for the whole
+        curve, None when none of it is.
 
         Stroking costs as much as the whole curve is long, wherever the clip is: a pan across a dense graph stroked
         thousands of pixels of curve off screen for every edge it crossed.
@@ -736,10 +753,8 @@ class EdgeItem(QGraphicsItem):
         left, top, right, bottom = frame[0] - margin, frame[1] - margin, frame[2] + margin, frame[3] + margin
         b = self._box
         if b[0] >= left and b[2] <= right and b[1] >= top and b[3] <= bottom:
-            return self._path, 0.0
-        if self._pieces is None:
-            self._pieces = _cut(self._path)
-        pieces = self._pieces
+            return (0, -1)
+        pieces = self._cut_pieces()
         first = last = -1
         for index, piece in enumerate(pieces):
             if piece[0] <= right and piece[2] >= left and piece[1] <= bottom and piece[3] >= top:
@@ -749,14 +764,47 @@ class EdgeItem(QGraphicsItem):
         if first < 0:
             return None
         if first == 0 and last == len(pieces) - 1:
-            return self._path, 0.0
+            return (0, -1)
+        return (first, last)
+
+    def _cut_pieces(self) -> list[_Piece]:
+        if self._pieces is None:
+            self._pieces = _cut(self._path)
+        return self._pieces
+
+    def _run_path(self, first: int, last: int) -> QPainterPath:
+        """The pieces ``first..last`` as one path (``last`` -1: the whole curve)."""
+        if last < 0:
+            return self._path
+        pieces = self._pieces
+        assert pieces is not None
         run = self._run
         if run is None or run[0] != first or run[1] != last:  # a pan mostly shows the same pieces as the last frame
             path = QPainterPath(QPointF(pieces[first][5], pieces[first][6]))
             for piece in pieces[first : last + 1]:
                 path.cubicTo(*piece[7:])
             run = self._run = (first, last, path, pieces[first][4])
-        return run[2], run[3]
+        return run[2]
+
+    def _run_segments(self, first: int, last: int, *, dashed: bool) -> list[QLineF] | QPolygonF:
+        """The pieces ``first..last`` (``last`` -1: all) flattened: straight segments, or one polyline (dashed)."""
+        key = (first, last, dashed)
+        cached = self._flat_run
+        if cached is not None and cached[:2] == key[:2] and isinstance(cached[2], QPolygonF) == dashed:
+            return cached[2]  # type: ignore[return-value]
+        if self._flat is None:
+            self._flat = [_flatten(piece) for piece in self._cut_pieces()]
+        flat = self._flat if last < 0 else self._flat[first : last + 1]
+        points = [flat[0][0]]
+        for run in flat:
+            points += run[1:]
+        result: list[QLineF] | QPolygonF
+        if dashed:
+            result = QPolygonF(points)
+        else:
+            result = [QLineF(a, b) for a, b in itertools.pairwise(points)]
+        self._flat_run = (first, last, result)
+        return result
 
     def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:
         style = self._style
@@ -835,6 +883,25 @@ def _cut(path: QPainterPath) -> list[_Piece]:
             px, py, sx, sy = qx, qy, ex, ey
         x0, y0 = x3, y3
     return pieces
+
+
+def _flatten(piece: _Piece) -> list[QPointF]:
+    """A piece's cubic as points no more than :data:`_FLAT_TOLERANCE` off the curve (Wang's bound), ends included."""
+    x0, y0, x1, y1, x2, y2, x3, y3 = piece[5:]
+    second = max(
+        math.hypot(x0 - 2 * x1 + x2, y0 - 2 * y1 + y2),
+        math.hypot(x1 - 2 * x2 + x3, y1 - 2 * y2 + y3),
+    )
+    n = max(1, min(64, math.ceil(math.sqrt(0.75 * second / _FLAT_TOLERANCE))))
+    bx, by = 3 * (x1 - x0), 3 * (y1 - y0)
+    cx, cy = 3 * (x2 - 2 * x1 + x0), 3 * (y2 - 2 * y1 + y0)
+    dx, dy = x3 - 3 * x2 + 3 * x1 - x0, y3 - 3 * y2 + 3 * y1 - y0
+    points = [QPointF(x0, y0)]
+    for k in range(1, n):
+        t = k / n
+        points.append(QPointF(((dx * t + cx) * t + bx) * t + x0, ((dy * t + cy) * t + by) * t + y0))
+    points.append(QPointF(x3, y3))
+    return points
 
 
 class BadgeItem(QGraphicsItem):
