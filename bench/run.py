@@ -125,6 +125,37 @@ def _stage_graph(ctx: dict[str, Any]) -> None:
     ctx["graph"] = build_trust_graph(ctx["snapshot"])
 
 
+def _stage_edges(ctx: dict[str, Any]) -> None:
+    """A second floor, for the graph: its nodes and edges stored again into an empty graph exactly as the build
+    stores them (one TrustEdge each, networkx's dictionaries, the collector paused), with nothing judged. What
+    the build costs above it is finding and judging the edges; what it costs below it, CPython's price of one
+    object and two dictionaries an edge. The copy of the edges' values is made once, untimed."""
+    from iamviz.analysis import trust_graph
+    from iamviz.model.graph import TrustGraph
+
+    rows = ctx.get("edge_rows")
+    if rows is None or ctx.get("edge_rows_of") is not ctx["graph"]:
+        graph = ctx["graph"]
+        rows = ctx["edge_rows"] = [(e.source, e.target, e.key, trust_graph._edge_values(e)) for e in graph.edges()]
+        ctx["edge_nodes"], ctx["edge_rows_of"] = list(graph.nodes()), graph
+    nodes, make = ctx["edge_nodes"], trust_graph._edge_from
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        store = trust_graph._EdgeStore(TrustGraph().nx)
+        store.add_nodes(nodes)
+        put = store.put
+        for source, target, key, values in rows:
+            put(source, target, key, make(values, source, target))
+        store.finish()
+        ctx["elapsed"] = time.perf_counter() - started
+        del store
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _chain_target(ctx: dict[str, Any]) -> str:
     """The role at the end of the deepest generated chain (``...-hopN-...``): the most work for find_chains."""
     best = ("", -1)
@@ -506,6 +537,7 @@ STAGES = (
     Stage("json", "json.load (floor)", _stage_json),
     Stage("parse", "snapshot parse (load_paths)", _stage_parse),
     Stage("graph", "trust graph, every edge evaluated", _stage_graph),
+    Stage("edges", "&nbsp;&nbsp;· its edges stored again, none judged (a second floor)", _stage_edges),
     Stage("chains", "chains to one role", _stage_chains),
     Stage("findings", "findings", _stage_findings),
     Stage("layout", "layout (layered_layout)", _stage_layout),
@@ -542,6 +574,7 @@ def warm_imports(*, qt: bool) -> None:
 DEPENDS = {
     "parse": (),
     "graph": ("parse",),
+    "edges": ("graph",),
     "chains": ("graph",),
     "findings": ("graph",),
     "layout": ("graph",),
@@ -694,6 +727,7 @@ def _note(result: dict[str, Any], key: str, ctx: dict[str, Any]) -> None:
     """What a stage made, in a few words (for the notes under the table)."""
     if key == "graph" and ctx.get("graph") is not None:
         result["notes"]["graph_size"] = f"{len(ctx['graph'])} nodes, {ctx['graph'].edge_count} edges"
+        result["edge_count"] = ctx["graph"].edge_count
     elif key == "chains" and ctx.get("chains") is not None:
         result["notes"]["chains"] = f"{len(ctx['chains'])} chains to {ctx.get('chain_target', '?')}"
     elif key == "findings" and ctx.get("findings") is not None:
@@ -827,7 +861,7 @@ def table(results: list[dict[str, Any]], *, repeat: int) -> str:
                     for r in results
                 ]
                 lines.append(f"| &nbsp;&nbsp;· {part} | " + " | ".join(cells) + " |")
-        if stage.key == "graph":
+        if stage.key == "edges":
             row = []
             for r, floor in zip(results, floors, strict=True):
                 parse, graph = r["stages"]["parse"]["times"], r["stages"]["graph"]["times"]
@@ -940,10 +974,15 @@ def targets(results: list[dict[str, Any]]) -> list[str]:
             floor = statistics.median(floor_times)
             g = statistics.median(graph)
             total = g + statistics.median(parse)
-            verdict = "met" if total <= 3 * floor else "MISSED"
+            edges = r["stages"]["edges"]["times"]
+            stored = f", storing its edges alone {statistics.median(edges) / floor:.1f}×" if edges else ""
+            count = r.get("edge_count")
+            density = count / (r["file_bytes"] / 1e6) if count else 0
+            per_edge = f"; {g / count * 1e6:.1f} µs an edge, {density:,.0f} edges/MB" if count else ""
             lines.append(
-                f"- {r['roles']:,} roles: file → graph {total / floor:.1f}× the json.load floor "
-                f"(graph alone {g / floor:.1f}×); target ≤ 3×: {verdict}"
+                f"- {r['roles']:,} roles: graph, every edge evaluated {g / floor:.1f}× the json.load floor "
+                f"(≤ 3×: {'met' if g <= 3 * floor else 'MISSED'}{stored}{per_edge}); "
+                f"file → graph (parse + graph) {total / floor:.1f}× (≤ 3×: {'met' if total <= 3 * floor else 'MISSED'})"
             )
         layout = r["stages"]["layout"]["times"]
         if r["roles"] >= 20000 and layout:
