@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import struct
 import sys
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,8 +208,41 @@ def _write_png(scene: TrustScene, job: _Job) -> None:
         )
     except InputError as exc:
         raise InputError(f"{job.path}: {exc}") from None
-    if not image.save(str(job.path), "PNG"):
-        raise InputError(f"{job.path}: could not write the PNG file")
+    try:
+        job.path.write_bytes(encode_png(image))
+    except OSError as exc:
+        raise InputError(f"{job.path}: could not write the PNG file ({exc.strerror or exc})") from None
+
+
+#: zlib level of exported PNGs. A graph picture is mostly flat background with thin antialiased lines: level 1 on
+#: unfiltered rows is about 3x faster than Qt's writer (zlib's default level, libpng's adaptive row filters) and
+#: about 10 % smaller on large graphs (5,000 roles at 7,680 px: 1.3 s and 22.5 MB against 3.1 s and 25.5 MB).
+PNG_LEVEL = 1
+
+
+def encode_png(image: QImage, *, level: int = PNG_LEVEL) -> bytes:
+    """``image`` as PNG bytes: 8-bit RGBA, rows unfiltered, one zlib stream at ``level``, the image's resolution
+    (``pHYs``). The same pixels always give the same bytes (no time or software chunks)."""
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)  # not premultiplied, bytes in R G B A order
+    width, height, stride = rgba.width(), rgba.height(), rgba.bytesPerLine()
+    pixels = memoryview(rgba.constBits()).cast("B")
+    row = width * 4
+    raw = b"".join(b"\0" + pixels[y * stride : y * stride + row] for y in range(height))  # filter type 0: none
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA, deflate, no filter, no interlace
+    density = struct.pack(">IIB", max(0, rgba.dotsPerMeterX()), max(0, rgba.dotsPerMeterY()), 1)  # per metre
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", header),
+            chunk(b"pHYs", density),
+            chunk(b"IDAT", zlib.compress(raw, level)),
+            chunk(b"IEND", b""),
+        )
+    )
 
 
 def _write_svg(scene: TrustScene, job: _Job) -> None:
