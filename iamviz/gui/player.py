@@ -16,12 +16,24 @@ End last step.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEasingCurve, QElapsedTimer, QObject, QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtCore import (
+    QAbstractAnimation,
+    QEasingCurve,
+    QElapsedTimer,
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    QVariantAnimation,
+    Signal,
+)
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,6 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iamviz.gui.view import MAX_ZOOM, MIN_ZOOM
 from iamviz.playback import LoopMode, PlaybackCursor, Scenario, Step
 from iamviz.render.animator import ScenarioAnimator
 
@@ -64,6 +77,8 @@ PLAYER_KEYS: dict[str, tuple[str, ...]] = {
     "end": ("End",),
 }
 """Player actions and their keys (presentation clickers send PageDown/PageUp)."""
+CAMERA_MARGIN_PX = 32.0
+"""Kept clear on screen around what the camera frames (at most an eighth of the free area)."""
 
 
 # ================================================================================================ controller
@@ -239,7 +254,11 @@ class ScenarioPlayer(QObject):
 class ViewCamera(QObject):
     """Eases a view's centre and zoom to a scene rectangle (the animator's ``camera_requested``).
 
-    A duration of 0 is a cut. The zoom never goes past ``max_zoom`` and never closer than needed to show the rect.
+    The rectangle is framed in the view's *free area*: the viewport less what covers it (presentation mode's caption
+    band and step indicator, see :meth:`set_free_area`) less a margin of :data:`CAMERA_MARGIN_PX` on each side. It
+    is shown whole (down to the view's smallest zoom) and centred there; the zoom never goes past ``max_zoom``. A
+    duration of 0 is a cut. When the view is resized (a dock appears, the window goes full screen) while it still
+    shows what the camera framed, or while the camera moves, the rectangle is framed again at the new size.
     """
 
     def __init__(self, view: TrustView, *, max_zoom: float = 1.2, parent: QObject | None = None) -> None:
@@ -254,31 +273,84 @@ class ViewCamera(QObject):
         self._from: tuple[QPointF, float] = (QPointF(), 1.0)
         self._to: tuple[QPointF, float] = (QPointF(), 1.0)
         self.last_target: QRectF | None = None
-        self.bottom_reserve = 0.0  # share of the viewport's height kept free at the bottom (presentation captions)
+        self._reserve = 0.0
+        self._free_area: Callable[[], QRectF | None] | None = None
+        self._placed: tuple[QPointF, float] | None = None  # where the last move left the view (centre, zoom)
+        self._resized = QTimer(self)  # after the view has laid out its new size (the viewport is resized later)
+        self._resized.setSingleShot(True)
+        self._resized.setInterval(0)
+        self._resized.timeout.connect(self._after_resize)
+        view.installEventFilter(self)
+
+    # ---- where a target may go
+    @property
+    def bottom_reserve(self) -> float:
+        """The share of the viewport's height kept free at the bottom (below the free area)."""
+        height = self.view.viewport().height()
+        if self._free_area is None or height <= 0:
+            return self._reserve
+        return max(0.0, 1.0 - self.free_rect().bottom() / height)
+
+    @bottom_reserve.setter
+    def bottom_reserve(self, share: float) -> None:
+        self._reserve = min(0.9, max(0.0, float(share)))
+
+    def set_free_area(self, area: Callable[[], QRectF | None] | None) -> None:
+        """Where on the viewport (its pixel coordinates) a target may be framed, asked at each move: overlays such
+        as presentation mode's caption band cover the rest. None: the whole viewport (less ``bottom_reserve``)."""
+        self._free_area = area
+
+    def free_rect(self) -> QRectF:
+        """The viewport's free area now (pixel coordinates)."""
+        viewport = QRectF(self.view.viewport().rect())
+        area = self._free_area() if self._free_area is not None else None
+        if area is None:
+            area = QRectF(viewport.left(), viewport.top(), viewport.width(), viewport.height() * (1.0 - self._reserve))
+        area = area.intersected(viewport)
+        return area if area.width() >= 1 and area.height() >= 1 else viewport
+
+    def frame_rect(self) -> QRectF:
+        """The free area less the margin kept around a framed target (smaller on a small viewport)."""
+        free = self.free_rect()
+        margin = min(CAMERA_MARGIN_PX, free.width() / 8, free.height() / 8)
+        return free.adjusted(margin, margin, -margin, -margin)
 
     def target_zoom(self, rect: QRectF) -> float:
-        viewport = self.view.viewport().rect()
-        padded = rect.adjusted(-rect.width() * 0.15 - 40, -rect.height() * 0.2 - 40, rect.width() * 0.15 + 40, 40)
-        if padded.width() <= 0 or padded.height() <= 0 or viewport.width() <= 0:
+        """The zoom that shows ``rect`` whole in the frame (at most ``max_zoom``, at least the view's minimum)."""
+        frame = self.frame_rect()
+        if frame.width() <= 0 or frame.height() <= 0:
             return self.view.zoom
-        usable = viewport.height() * (1.0 - self.bottom_reserve)
-        fit = min(viewport.width() / padded.width(), usable / padded.height())
-        return max(0.05, min(self.max_zoom, fit))
+        fit = min(frame.width() / max(rect.width(), 1.0), frame.height() / max(rect.height(), 1.0))
+        return max(MIN_ZOOM, min(self.max_zoom, MAX_ZOOM, fit))
 
+    def target_center(self, rect: QRectF, zoom: float) -> QPointF:
+        """The view centre (scene coordinates) that puts ``rect``'s centre on the free area's centre at ``zoom``."""
+        shift = QRectF(self.view.viewport().rect()).center() - self.free_rect().center()
+        return rect.center() + shift / zoom
+
+    # ---- moving
     def move_to(self, rect: QRectF, ms: int) -> None:
         """Show ``rect`` (scene coordinates), easing over ``ms`` (0: at once)."""
         self.last_target = QRectF(rect)
         self._anim.stop()
         self._from = (self.view.scene_center(), self.view.zoom)
-        zoom = self.target_zoom(rect)
-        self._make_room(rect, zoom)
-        lift = self.view.viewport().height() * self.bottom_reserve / 2 / zoom  # the rect sits above the band
-        self._to = (rect.center() + QPointF(0, lift), zoom)
+        self._to = self._aim(rect)
         if ms <= 0:
             self._frame(1.0)
             return
         self._anim.setDuration(ms)
         self._anim.start()
+
+    def release(self) -> None:
+        """Forget the target (nothing is shown any more): a later resize leaves the view alone."""
+        self._anim.stop()
+        self.last_target = None
+        self._placed = None
+
+    def _aim(self, rect: QRectF) -> tuple[QPointF, float]:
+        zoom = self.target_zoom(rect)
+        self._make_room(rect, zoom)
+        return self.target_center(rect, zoom), zoom
 
     def _make_room(self, rect: QRectF, zoom: float) -> None:
         """Let the view scroll a viewport past the drawing's edges, so a hop near an edge can still be centred."""
@@ -292,7 +364,8 @@ class ViewCamera(QObject):
             self.view.setSceneRect(room)
 
     def reset_room(self) -> None:
-        """Follow the scene's own rectangle again (a new drawing)."""
+        """Follow the scene's own rectangle again (a new drawing); the last target is forgotten."""
+        self.release()
         self.view.setSceneRect(QRectF())
 
     def _frame(self, t: object) -> None:
@@ -301,6 +374,42 @@ class ViewCamera(QObject):
         zoom = z0 + (z1 - z0) * t
         self.view.set_zoom(zoom)
         self.view.centerOn(QPointF(c0.x() + (c1.x() - c0.x()) * t, c0.y() + (c1.y() - c0.y()) * t))
+        if t >= 1.0:
+            self._placed = (self.view.scene_center(), self.view.zoom)
+
+    # ---- following resizes
+    def moving(self) -> bool:
+        return self._anim.state() == QAbstractAnimation.State.Running
+
+    def _showing_target(self) -> bool:
+        """Whether the view is still where the last move left it (the user has not panned or zoomed since)."""
+        if self.last_target is None:
+            return False
+        if self.moving():
+            return True
+        if self._placed is None:
+            return False
+        centre, zoom = self._placed
+        here = self.view.scene_center()
+        return (
+            abs(self.view.zoom - zoom) < 1e-6
+            and abs(here.x() - centre.x()) * zoom < 2
+            and abs(here.y() - centre.y()) * zoom < 2
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize and self._showing_target():
+            self._resized.start()
+        return False
+
+    def _after_resize(self) -> None:
+        """Frame the target again at the view's new size (the move in progress continues to the new aim)."""
+        if self.last_target is None:
+            return
+        if self.moving():
+            self._to = self._aim(self.last_target)
+        else:
+            self.move_to(self.last_target, 0)
 
 
 # ================================================================================================ credentials card
@@ -678,6 +787,7 @@ class PlayerDocks(QObject):
         self.player_dock.raise_()
         self._sized = False
         self.player.scenario_changed.connect(lambda _s: self.sync_visibility())
+        self.player.scenario_changed.connect(lambda s: self.camera.release() if s is None else None)
         self.sync_visibility()
         self.keys = install_player_keys(window, self.player)
         self.player.step_changed.connect(self._sync_log)

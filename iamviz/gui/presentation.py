@@ -8,14 +8,15 @@ The main window owns going full screen (F5, ``iamviz gui --present``, Esc to lea
 * clicker keys (PageDown/PageUp, Space, arrows: the player's keys), B or . for a black screen (any key brings the
   picture back), Ctrl+plus/minus to scale all text (the window's actions, which go through
   ``TrustScene.set_text_scale``);
-* the camera frames each hop above the caption band.
+* the camera frames each hop in the part of the screen the caption band and the step indicator leave free
+  (:meth:`CaptionOverlay.free_area`, asked at each camera move: the band is as tall as the step's caption needs).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
@@ -57,6 +58,7 @@ class CaptionOverlay(QWidget):
         self.deny_color = QColor("#D55E00")
         self.setGeometry(view.viewport().geometry())
         view.installEventFilter(self)
+        view.viewport().installEventFilter(self)  # the viewport is resized after the view: follow it then
 
     def set_colors(self, *, background: str, foreground: str, deny: str, font_family: str) -> None:
         self.background, self.foreground, self.deny_color = QColor(background), QColor(foreground), QColor(deny)
@@ -67,33 +69,64 @@ class CaptionOverlay(QWidget):
         self.title, self.caption, self.indicator, self.allowed = title, caption, indicator, allowed
         self.update()
 
-    def caption_px(self) -> int:
+    def caption_px(self, height: float | None = None) -> int:
         """The caption's pixel size: about 1/30 of the screen height, at least 24 px, times the text scale."""
-        return max(MIN_CAPTION_PX, round(self.height() / 30 * self.text_scale))
+        height = self.height() if height is None else height
+        return max(MIN_CAPTION_PX, round(height / 30 * self.text_scale))
 
-    def caption_font(self) -> QFont:
+    def caption_font(self, height: float | None = None) -> QFont:
         font = QFont(self.font_family)
-        font.setPixelSize(self.caption_px())
+        font.setPixelSize(self.caption_px(height))
         return font
 
-    def band_rect(self) -> QRectF:
-        """Where the caption goes: the bottom third (as little of it as the text needs)."""
-        width, height = self.width(), self.height()
-        margin = self.caption_px()
+    def _size(self, size: QSizeF | None) -> tuple[float, float]:
+        return (self.width(), self.height()) if size is None else (size.width(), size.height())
+
+    def band_rect(self, size: QSizeF | None = None) -> QRectF:
+        """Where the caption goes: the bottom third (as little of it as the text needs), on the overlay or on a
+        viewport of ``size``."""
+        width, height = self._size(size)
+        margin = self.caption_px(height)
         text_width = max(100.0, width - 4 * margin)
-        fm = QFontMetricsF(self.caption_font())
+        fm = QFontMetricsF(self.caption_font(height))
         text = self._full_caption()
         needed = fm.boundingRect(QRectF(0, 0, text_width, 10_000), int(Qt.TextFlag.TextWordWrap), text).height()
         title_h = fm.height() * 0.8 if self.title else 0.0
         band = min(height * CAPTION_BAND, needed + title_h + 2 * margin)
         return QRectF(margin, height - band - margin * 0.5, width - 2 * margin, band)
 
+    def _indicator_font(self, height: float) -> QFont:
+        small = QFont(self.font_family)
+        small.setPixelSize(max(MIN_CAPTION_PX, round(self.caption_px(height) * 0.8)))
+        small.setBold(True)
+        return small
+
+    def indicator_rect(self, size: QSizeF | None = None) -> QRectF:
+        """Where the step indicator (3 / 7) goes: the top right corner (empty without one)."""
+        if not self.indicator:
+            return QRectF()
+        width, height = self._size(size)
+        px = self.caption_px(height)
+        fm = QFontMetricsF(self._indicator_font(height))
+        w = fm.horizontalAdvance(self.indicator) + px
+        return QRectF(width - w - px * 0.6, px * 0.6, w, fm.height() + px * 0.3)
+
+    def free_area(self, size: QSizeF | None = None) -> QRectF:
+        """The part of the overlay (or of a viewport of ``size``) that the caption band and the step indicator leave
+        free: between the indicator's bottom and the band's top, full width."""
+        width, height = self._size(size)
+        top = self.indicator_rect(size).bottom() if self.indicator else 0.0
+        bottom = self.band_rect(size).top() if self.caption else height
+        return QRectF(0.0, top, width, max(1.0, bottom - top))
+
     def _full_caption(self) -> str:
         mark = "" if self.allowed is None else ("✓ " if self.allowed else "✗ ")
         return mark + self.caption
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and watched is self._view:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest) and (
+            watched is self._view or watched is self._view.viewport()
+        ):
             self.setGeometry(self._view.viewport().geometry())
         return False
 
@@ -105,14 +138,9 @@ class CaptionOverlay(QWidget):
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         px = self.caption_px()
         if self.indicator:
-            small = QFont(self.font_family)
-            small.setPixelSize(max(MIN_CAPTION_PX, round(px * 0.8)))
-            small.setBold(True)
-            fm = QFontMetricsF(small)
-            w = fm.horizontalAdvance(self.indicator) + px
-            box = QRectF(self.width() - w - px * 0.6, px * 0.6, w, fm.height() + px * 0.3)
+            box = self.indicator_rect()
             self._panel(painter, box)
-            painter.setFont(small)
+            painter.setFont(self._indicator_font(self.height()))
             painter.setPen(self.foreground)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.indicator)
         if self.caption:
@@ -218,18 +246,10 @@ class PresentationMode(QObject):
         for action in (window.act_text_bigger, window.act_text_smaller, window.act_text_reset):
             action.triggered.connect(lambda *_: QTimer.singleShot(0, self._after_text_scale))
         window.presenting_changed.connect(self._on_presenting)
-        window.view.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Going full screen resizes the view later: frame the current hop again at the new size."""
-        if self.active and watched is self.window.view and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self._reframe)
-        return False
-
-    def _reframe(self) -> None:
-        camera = self.docks.camera
-        if self.active and camera.last_target is not None:
-            camera.move_to(camera.last_target, 0)
+    def free_area(self) -> QRectF:
+        """Where the camera may frame a hop on the view's viewport: what the caption and the indicator leave."""
+        return self.overlay.free_area(QSizeF(self.window.view.viewport().size()))
 
     # ---- entering and leaving
     def _on_presenting(self, on: bool) -> None:
@@ -240,7 +260,7 @@ class PresentationMode(QObject):
             for dock in self.docks.panels():
                 dock.setVisible(False)
             window._apply_theme(PRESENTATION_THEME)  # not remembered: the user's theme comes back on leaving
-            self.docks.camera.bottom_reserve = CAPTION_BAND
+            self.docks.camera.set_free_area(self.free_area)  # the camera follows the resize to full screen
             self._scrollbars = (window.view.horizontalScrollBarPolicy(), window.view.verticalScrollBarPolicy())
             window.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             window.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -250,7 +270,7 @@ class PresentationMode(QObject):
         else:
             self.black.hide()
             self.overlay.hide()
-            self.docks.camera.bottom_reserve = 0.0
+            self.docks.camera.set_free_area(None)
             if self._scrollbars is not None:
                 window.view.setHorizontalScrollBarPolicy(self._scrollbars[0])
                 window.view.setVerticalScrollBarPolicy(self._scrollbars[1])

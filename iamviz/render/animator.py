@@ -11,12 +11,15 @@ Per step kind:
 * SIGN_IN — the actor lights up (a short "ping") with a note of what happens.
 * ASSUME — the camera eases to caller and role, the STS hub appears between them, the request travels to it; on
   allow the hub turns green and the credentials ticket travels on to the role; on deny the hop flashes in the risk
-  colour and the reason appears under the hub.
+  colour and the reason appears under the hub. A hop over a *folded* edge (an account-root expansion the picture
+  draws as its account's ``+N principals`` edge, :mod:`iamviz.layout.display`) lights that account edge and the
+  account, and draws the hop's own way: from the caller into the account's edge, along it to the role.
 * USE — the role (or user) that acts lights up, holding its ticket, with a callout of the API call and its result.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import shiboken6
@@ -37,13 +40,14 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsObject
 
 from iamviz.playback import STS_NODE_ID, Scenario, Step, StepKind
-from iamviz.render.items import Style
+from iamviz.render.items import EdgeItem, Style
 from iamviz.render.scene import TrustScene
 from iamviz.render.sts_items import (
     CalloutItem,
     ConnectorItem,
     FlashItem,
     HubState,
+    RouteItem,
     StsHubItem,
     TicketItem,
     TokenDotItem,
@@ -64,6 +68,9 @@ _CAMERA, _HUB, _REQUEST, _TICKET = 0.3, 0.15, 0.25, 0.3
 
 EdgeRef = tuple[str, str, str]
 
+ROUTE_SAMPLES = 64
+"""Points the part of a folded hop's route along its account edge is drawn with."""
+
 
 @dataclass(frozen=True, slots=True)
 class HopGeometry:
@@ -73,8 +80,9 @@ class HopGeometry:
     to_role: QPainterPath  # hub -> role -> the ticket's resting place
     hub: QPointF
     connector: QPainterPath  # caller -> hub -> role, as drawn
-    edge_path: QPainterPath  # the drawn edge (or a straight stand-in) for the deny flash
+    edge_path: QPainterPath  # the hop's way as drawn (or a straight stand-in): the deny flash strokes it
     focus: QRectF  # what the camera shows
+    via: EdgeRef | None = None  # over a folded edge: the account edge that stands for it (its route is followed)
 
 
 def _ease() -> QEasingCurve:
@@ -120,6 +128,7 @@ class ScenarioAnimator(QObject):
         self.callout: CalloutItem | None = None
         self.flash: FlashItem | None = None
         self.connector: ConnectorItem | None = None
+        self.route: RouteItem | None = None
         self.flash_toggles = 0  # how many times the flash changed state in the last deny (tests check the rate)
 
     # ---- Properties
@@ -236,7 +245,7 @@ class ScenarioAnimator(QObject):
                     item.scene().removeItem(item)
                 shiboken6.delete(item)  # now: a pending deleteLater can outlive what it points at
         self._items = []
-        self.hub = self.ticket = self.token = self.callout = self.flash = self.connector = None
+        self.hub = self.ticket = self.token = self.callout = self.flash = self.connector = self.route = None
 
     def _keep_inside(self, item: QGraphicsObject) -> None:
         """Shift ``item`` so it lies within the drawing's rectangle when it can (it would be clipped outside)."""
@@ -257,7 +266,9 @@ class ScenarioAnimator(QObject):
             return
         self._remove_items()
         lit = [n for n in step.path if n != STS_NODE_ID and self._scene.node_item(n) is not None]
-        edges = self._edge_refs(step)
+        hops = self._hop_items(step)
+        edges = [item.key for _ref, item in hops]
+        lit += [item.key[0] for ref, item in hops if item.key != ref and item.key[0] not in lit]  # the account
         self._scene.highlight(lit, edges, dim_others=True)
         posers = {
             StepKind.ASSUME: self._pose_assume,
@@ -288,14 +299,34 @@ class ScenarioAnimator(QObject):
         finally:
             self._emitting = was
 
-    def _edge_refs(self, step: Step) -> list[EdgeRef]:
-        refs: list[EdgeRef] = []
+    def _hop_items(self, step: Step) -> list[tuple[EdgeRef, EdgeItem]]:
+        """The step's graph edges (those of its API action when some match) with the item that draws each.
+
+        Read from the graph, not from the drawn items: a folded edge has no item of its own, and
+        :meth:`TrustScene.edge_item` answers with its account's edge (its stand-in), or with the edge itself while
+        the scene draws it again.
+        """
+        graph = self._scene.graph
+        if graph is None:
+            return []
+        found: list[tuple[EdgeRef, EdgeItem]] = []
+        seen: set[EdgeRef] = set()
         action = step.api_call.action.lower() if step.api_call else ""
         for source, target in step.edges:
-            candidates = [item for item in self._scene.edges_at(source) if item.edge.target == target]
-            exact = [item for item in candidates if (item.edge.action or "").lower() == action]
-            refs.extend(item.key for item in (exact or candidates))
-        return refs
+            keyed = graph.nx.get_edge_data(source, target) or {}
+            candidates = [data["edge"] for data in keyed.values()]
+            exact = [edge for edge in candidates if (edge.action or "").lower() == action]
+            for edge in exact or candidates:
+                ref = (edge.source, edge.target, edge.key)
+                item = self._scene.edge_item(*ref)
+                if item is not None and item.key not in seen:
+                    seen.add(item.key)
+                    found.append((ref, item))
+        return found
+
+    def _edge_refs(self, step: Step) -> list[EdgeRef]:
+        """The drawn edges to light for ``step`` (a folded edge's account edge stands for it)."""
+        return [item.key for _ref, item in self._hop_items(step)]
 
     def _box(self, node_id: str) -> QRectF | None:
         item = self._scene.node_item(node_id)
@@ -307,18 +338,23 @@ class ScenarioAnimator(QObject):
 
     # -- ASSUME
     def hop_geometry(self, step: Step) -> HopGeometry | None:
-        """Where the hub, the request and the ticket go for an ASSUME step (None when caller or role is not drawn)."""
+        """Where the hub, the request and the ticket go for an ASSUME step (None when caller or role is not drawn).
+
+        The hop's way is its drawn edge; over a folded edge it is the way from the caller into the account edge
+        that stands for it, then along that edge to the role (:meth:`folded_route`); with no drawn edge at all, a
+        straight line between the two boxes.
+        """
         source, target = self._box(step.actor), self._box(step.target)
         if source is None or target is None:
             return None
-        edge_path = QPainterPath()
-        refs = self._edge_refs(step)
-        item = self._scene.edge_item(*refs[0]) if refs else None
+        hops = self._hop_items(step)
+        ref, item = hops[0] if hops else (None, None)
+        via = item.key if item is not None and item.key != ref else None
         if item is not None and not item.path().isEmpty():
-            edge_path = item.path()
+            edge_path = self.folded_route(source, item.path()) if via is not None else item.path()
         else:
-            edge_path.moveTo(source.center())
-            edge_path.lineTo(target.center())
+            edge_path = QPainterPath(_exit_point(source, target.center()))
+            edge_path.lineTo(_exit_point(target, source.center()))
         start = edge_path.pointAtPercent(0.0)
         end = edge_path.pointAtPercent(1.0)
         mid = edge_path.pointAtPercent(0.5)
@@ -335,9 +371,41 @@ class ScenarioAnimator(QObject):
         to_role.lineTo(rest)
         focus = source.united(target).united(QRectF(hub.x() - lift, hub.y() - lift, 2 * lift, 2 * lift))
         focus = focus.united(QRectF(rest.x() - lift, rest.y(), 2 * lift, lift))
+        focus = focus.united(connector.boundingRect()).united(edge_path.boundingRect())
         return HopGeometry(
-            to_hub=to_hub, to_role=to_role, hub=hub, connector=connector, edge_path=edge_path, focus=focus
+            to_hub=to_hub, to_role=to_role, hub=hub, connector=connector, edge_path=edge_path, focus=focus, via=via
         )
+
+    def folded_route(self, source: QRectF, trunk: QPainterPath) -> QPainterPath:
+        """The way of a hop over a folded edge: from the caller's box into ``trunk`` (its account edge, as drawn),
+        then along it to its end at the role.
+
+        The caller merges into the trunk where it passes nearest, within the trunk's first half (the way follows
+        at least the half that reaches the role) and ahead of the caller (no hairpin turn); when no point is ahead
+        (the caller lies past the role), the way goes to the account itself, where the trunk begins.
+        """
+        centre = source.center()
+        ahead: list[tuple[float, float, QPointF]] = []  # (distance, t, direction there)
+        for i in range(ROUTE_SAMPLES // 2 + 1):
+            t = i / ROUTE_SAMPLES
+            point = trunk.pointAtPercent(t)
+            angle = math.radians(trunk.angleAtPercent(t))
+            along = QPointF(math.cos(angle), -math.sin(angle))  # Qt's angles turn counter-clockwise, y points down
+            towards = point - _exit_point(source, point)
+            if towards.x() * along.x() + towards.y() * along.y() > 0:
+                ahead.append((_distance(point, centre), t, along))
+        join_at = min(ahead, key=lambda found: found[:2])[1] if ahead else 0.0
+        join = trunk.pointAtPercent(join_at)
+        start = _exit_point(source, join)
+        reach = max(20.0, 0.4 * _distance(start, join))
+        out = _unit(join - start)
+        merge = min(ahead, key=lambda found: found[:2])[2] if ahead else out
+        route = QPainterPath(start)
+        route.cubicTo(start + out * reach, join - merge * reach, join)
+        steps = max(2, round(ROUTE_SAMPLES * (1.0 - join_at)))
+        for i in range(1, steps + 1):
+            route.lineTo(trunk.pointAtPercent(join_at + (1.0 - join_at) * i / steps))
+        return route
 
     def _clear_of_badge(self, hub: QPointF, edge: object) -> QPointF:
         """``hub``, raised when the hub and its ``STS`` label would cover the hop edge's badge.
@@ -367,6 +435,8 @@ class ScenarioAnimator(QObject):
         if geometry is None:
             return None
         style = self._scene.style
+        if geometry.via is not None:
+            self.route = self._add(RouteItem(style, geometry.edge_path))
         self.connector = self._add(ConnectorItem(style, geometry.connector))
         self.hub = self._add(StsHubItem(style))
         self.hub.setPos(geometry.hub)
@@ -382,13 +452,29 @@ class ScenarioAnimator(QObject):
             self.callout.setPos(self._above(geometry.hub, self.callout, self.hub.radius() * 1.4))
             self._keep_inside(self.callout)
         self.hub.set_state(HubState.REFUSED if refused else HubState.GRANTED)
-        focus = geometry.focus
-        if self.callout is not None:
-            focus = focus.united(self.callout.sceneBoundingRect())
+        focus = self.hop_focus(step, geometry)
         if not animate:
             self._camera(focus, 0)
             return None
         return self._assume_timeline(step, geometry, focus)
+
+    def hop_focus(self, step: Step, geometry: HopGeometry) -> QRectF:
+        """What the camera frames for a posed ASSUME step: the union of caller and role, the hub with its label,
+        the request's way (the connector, and the hop's route or flash), the ticket over its whole travel and at
+        rest, and the reason's callout."""
+        focus = QRectF()
+        for box in (self._box(step.actor), self._box(step.target)):
+            if box is not None:
+                focus = focus.united(box)
+        for item in (self.hub, self.connector, self.route, self.flash, self.ticket, self.callout):
+            if item is not None:
+                focus = focus.united(item.sceneBoundingRect())
+        if self.ticket is not None:
+            half = self.ticket.boundingRect()
+            focus = focus.united(
+                geometry.to_role.boundingRect().adjusted(half.left(), half.top(), half.right(), half.bottom())
+            )
+        return focus if not focus.isEmpty() else QRectF(geometry.focus)
 
     def _assume_timeline(self, step: Step, geometry: HopGeometry, focus: QRectF) -> QSequentialAnimationGroup:
         hop = self.hop_ms()
@@ -524,6 +610,7 @@ class ScenarioAnimator(QObject):
             path = QPainterPath()
             path.addRoundedRect(box.adjusted(-4, -4, 4, 4), 8, 8)
             self.flash = self._add(FlashItem(style, path))
+            focus = focus.united(self.flash.sceneBoundingRect())
         if not animate:
             self._camera(focus, 0)
             return None
@@ -581,6 +668,28 @@ class ScenarioAnimator(QObject):
             flash.set_lit(False)
             group.addAnimation(self._flash_animation(flash, on_start=lambda: None))
         return group
+
+
+def _distance(a: QPointF, b: QPointF) -> float:
+    return math.hypot(a.x() - b.x(), a.y() - b.y())
+
+
+def _unit(vector: QPointF) -> QPointF:
+    length = math.hypot(vector.x(), vector.y())
+    return QPointF(1.0, 0.0) if length < 1e-9 else vector / length
+
+
+def _exit_point(box: QRectF, toward: QPointF) -> QPointF:
+    """Where the line from ``box``'s centre to ``toward`` leaves the box (``toward`` itself when inside)."""
+    centre = box.center()
+    dx, dy = toward.x() - centre.x(), toward.y() - centre.y()
+    scales = [1.0]
+    if abs(dx) > 1e-9:
+        scales.append(box.width() / 2 / abs(dx))
+    if abs(dy) > 1e-9:
+        scales.append(box.height() / 2 / abs(dy))
+    scale = min(scales)
+    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
 
 
 def _ticket(style: Style, step: Step) -> TicketItem:

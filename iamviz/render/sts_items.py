@@ -9,6 +9,8 @@ never with colour literals, and sit above the graph at :attr:`~iamviz.render.ite
 * :class:`CalloutItem` — a short note beside a node: the API call a USE step makes, or why STS refused.
 * :class:`FlashItem` — the path of a refused hop, stroked in the risk colour (the animator blinks it).
 * :class:`ConnectorItem` — the request's way: caller → STS → role, a thin line in the STS colour.
+* :class:`RouteItem` — a hop over a folded edge: from the caller into its account's edge and along it to the role,
+  drawn like a lit edge (the picture draws no edge of its own for it).
 """
 
 from __future__ import annotations
@@ -308,6 +310,46 @@ class ConnectorItem(QGraphicsObject):
         painter.setPen(self._pen())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
+
+
+class RouteItem(QGraphicsObject):
+    """The way of a hop whose edge is folded into its account's edge, drawn like a lit edge and stacked as one
+    (above the edges, below their badges and the nodes): the caller's own branch into the account edge would
+    otherwise not be drawn at all."""
+
+    def __init__(self, style: Style, path: QPainterPath) -> None:
+        super().__init__()
+        self._style = style
+        self._path = QPainterPath(path)
+        self.setZValue(Z.EDGE_HIGHLIGHTED + 1)
+
+    def path(self) -> QPainterPath:
+        return QPainterPath(self._path)
+
+    def set_style(self, style: Style) -> None:
+        self.prepareGeometryChange()
+        self._style = style
+
+    def _pens(self) -> tuple[QPen, QPen]:
+        theme = self._style.theme
+        es = theme.edge_style("allowed")
+        line = QPen(self._style.color(es.color), max(1.5, es.width))
+        halo = QPen(self._style.color(theme.colors.highlight), line.widthF() + theme.highlight_width)
+        for pen in (line, halo):
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        return halo, line
+
+    def boundingRect(self) -> QRectF:
+        m = self._pens()[0].widthF() + 2
+        return self._path.boundingRect().adjusted(-m, -m, m, m)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for pen in self._pens():
+            painter.setPen(pen)
+            painter.drawPath(self._path)
 
 
 class TokenDotItem(QGraphicsObject):
