@@ -249,6 +249,9 @@ class FlashItem(QGraphicsObject):
     def lit(self) -> bool:
         return self._lit
 
+    def path(self) -> QPainterPath:
+        return QPainterPath(self._path)
+
     def set_lit(self, on: bool) -> None:
         if on != self._lit:
             self._lit = on
