@@ -485,6 +485,10 @@ class EdgeItem(QGraphicsItem):
         """The badge's rectangle in scene coordinates (empty when none is shown)."""
         return QRectF(self._badge_rect)
 
+    def badge_box(self) -> tuple[float, float, float, float]:
+        """The badge's rectangle as ``(left, top, right, bottom)``."""
+        return self._badge_rect.getCoords()
+
     def set_style(self, style: Style) -> None:
         self._style = style
         if self._ends is not None:
@@ -507,7 +511,7 @@ class EdgeItem(QGraphicsItem):
         """Show or hide the edge with its badge (an ``itemChange`` override would cost every item change)."""
         self.setVisible(visible)
         if self.badge_item is not None:
-            self.badge_item.setVisible(visible)
+            self.badge_item.setVisible(visible and self.badge_item.merged_into is None)
 
     def make_badge_item(self) -> BadgeItem | None:
         """The item that draws this edge's badge above all edge lines (the scene adds it); None without a shown
@@ -911,6 +915,11 @@ class BadgeItem(QGraphicsItem):
         super().__init__()
         self._edge_item = edge_item
         self._rect = edge_item.badge_rect()
+        self.merged_into: BadgeItem | None = None
+        """The badge drawn instead of this one (the same text at about the same place), or None: this one is drawn
+        (see :meth:`~iamviz.render.scene.TrustScene.merge_badges`)."""
+        self.stacked = 1
+        """How many edges' badges this one stands for (itself and those merged into it)."""
         self.setZValue(Z.BADGE)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks fall through to the edge
         self.setAcceptHoverEvents(False)
@@ -921,6 +930,17 @@ class BadgeItem(QGraphicsItem):
     @property
     def edge_item(self) -> EdgeItem:
         return self._edge_item
+
+    @property
+    def text(self) -> str:
+        return self._edge_item.badge
+
+    def tooltip_text(self) -> str:
+        """The edge's tooltip; for a badge standing for several, how many it stands for first."""
+        edge = self._edge_item.tooltip_text()
+        if self.stacked < 2:
+            return edge
+        return f"'{self.text}' on {self.stacked} edges here (drawn once)\n{edge}"
 
     def geometry_changed(self) -> None:
         self.prepareGeometryChange()
@@ -1035,12 +1055,17 @@ class LaneTitleItem(QGraphicsItem):
         font.setPixelSize(max(1, round(MIN_LANE_TITLE_PX)))
         fm = QFontMetricsF(font)
         pad = 4.0
+        width = max(0.0, rect.width() * lod - 2 * pad)  # room on screen, the plate's padding aside
+        lines, vertical = lane_title_lines(lane.label, fm, width - 2 * pad, rect.height() * lod - 2 * pad)
+        line_h = fm.height()
+        text_w = max(fm.horizontalAdvance(line) for line in lines)
         painter.save()
         painter.translate(rect.topLeft())
         painter.scale(1 / lod, 1 / lod)  # from here on, one unit is one screen pixel
-        width = max(0.0, rect.width() * lod - 2 * pad)
-        text = fm.elidedText(lane.label, Qt.TextElideMode.ElideRight, width - 2 * pad)
-        plate = QRectF(pad, pad, min(width, fm.horizontalAdvance(text) + 2 * pad), fm.height() + pad)
+        if vertical:  # a narrow, tall lane: the title reads upwards along its left edge
+            painter.translate(0, rect.height() * lod)
+            painter.rotate(-90)
+        plate = QRectF(pad, pad, text_w + 2 * pad, line_h * len(lines) + pad)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         fill = QColor(style.color(theme.colors.external_lane_fill if lane.external else theme.colors.lane_fill))
         fill.setAlphaF(0.92)
@@ -1049,8 +1074,37 @@ class LaneTitleItem(QGraphicsItem):
         painter.drawRoundedRect(plate, 4, 4)
         painter.setFont(font)
         painter.setPen(style.color(theme.colors.text))
-        painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
+        for index, line in enumerate(lines):
+            row = QRectF(plate.left(), plate.top() + pad / 2 + index * line_h, plate.width(), line_h)
+            painter.drawText(row, Qt.AlignmentFlag.AlignCenter, line)
         painter.restore()
+
+
+def lane_title_lines(label: str, fm: QFontMetricsF, width: float, height: float) -> tuple[list[str], bool]:
+    """How a lane title of ``label`` fits ``width`` x ``height`` screen px: its lines, and whether it is set upwards.
+
+    One line when it fits; else its words wrapped onto up to three lines; else, when the lane is taller than wide,
+    one line upwards along its height; else elided (never to nothing but an ellipsis: at least the first letters).
+    """
+    if fm.horizontalAdvance(label) <= width:
+        return [label], False
+    words = label.split()
+    if words and max(fm.horizontalAdvance(word) for word in words) <= width:
+        lines = [words[0]]
+        for word in words[1:]:
+            joined = f"{lines[-1]} {word}"
+            if fm.horizontalAdvance(joined) <= width:
+                lines[-1] = joined
+            else:
+                lines.append(word)
+        if len(lines) <= 3 and (len(lines) * fm.height() <= height or height <= 0):
+            return lines, False
+    if height > width:
+        return [fm.elidedText(label, Qt.TextElideMode.ElideRight, max(height, fm.horizontalAdvance(label[:3])))], True
+    short = fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
+    if len(short.rstrip("…")) < 3:  # an ellipsis alone says nothing: the first letters at least
+        short = label[:3] + "…"
+    return [short], False
 
 
 # ---- Legend ---------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphic
 from iamviz.layout import DisplayEdges, Layout, display_edges, layered_layout
 from iamviz.model.graph import EdgeKind, NodeKind, TrustEdge, TrustGraph
 from iamviz.render.items import (
+    BadgeItem,
     EdgeItem,
     LaneItem,
     LaneTitleItem,
@@ -269,6 +270,7 @@ class TrustScene(QGraphicsScene):
             badge = item.make_badge_item()
             if badge is not None:
                 self.addItem(badge)
+        self.merge_badges()
         self.setSceneRect(self._content_rect())
         self._overview_on, self._overview_image, self._overview = False, None, None
         if len(self._nodes) + len(self._edges) > OVERVIEW_MIN_ITEMS:
@@ -309,6 +311,48 @@ class TrustScene(QGraphicsScene):
             items.sort(key=lambda it: (self._nodes[it.edge.target].pos().y(), it.edge.target, it.edge.key))
             for k, item in enumerate(items):
                 item.set_badge_position(0.3 + 0.3 * k / (len(items) - 1))
+
+    def merge_badges(self) -> None:
+        """Draw identical badges that sit on each other once: of the shown badges with the same text and the same
+        look (lit, dimmed), one that overlaps another by a fifth of its area or more stands for it (its tooltip says how
+        many).
+        Run again when what is shown or lit changes; deterministic (the edges' order)."""
+        kept: dict[tuple[str, bool, bool], dict[tuple[int, int], list[tuple[BadgeItem, tuple[float, ...]]]]] = {}
+        for edge in self._edges.values():
+            badge = edge.badge_item
+            if badge is None:
+                continue
+            before = badge.stacked
+            badge.merged_into, badge.stacked = None, 1
+            host = None
+            shown = edge.isVisible() and edge.badge_visible
+            if shown:
+                box = edge.badge_box()
+                cell = max(box[3] - box[1], 1.0)
+                cx, cy = int((box[0] + box[2]) / 2 // cell), int((box[1] + box[3]) / 2 // cell)
+                grid = kept.setdefault((badge.text, edge.highlighted, edge.dimmed), {})
+                for key in ((cx + dx, cy + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+                    for other, other_box in grid.get(key, ()):
+                        if _overlap(other_box, box):
+                            host = other
+                            break
+                    if host is not None:
+                        break
+                if host is None:
+                    grid.setdefault((cx, cy), []).append((badge, box))
+                else:
+                    badge.merged_into = host
+                    host.stacked += 1
+            want = shown and host is None
+            if badge.isVisible() != want:
+                badge.setVisible(want)
+            if before != 1:
+                badge.setToolTip("")  # made again when asked: the count changed
+        for grid in kept.values():
+            for badges in grid.values():
+                for badge, _ in badges:
+                    if badge.stacked != 1:
+                        badge.setToolTip("")
 
     def _content_rect(self) -> QRectF:
         layout = self._layout
@@ -668,6 +712,7 @@ class TrustScene(QGraphicsScene):
         self._want_revealed("highlight", self._folded_refs(edges))  # a focus shows the folded edges it names
         for item in self._revealed.values():
             self._style_revealed(item)
+        self.merge_badges()
         self._overview_changed()
 
     def clear_highlight(self) -> None:
@@ -683,6 +728,7 @@ class TrustScene(QGraphicsScene):
         for item in self._revealed.values():
             item.set_dimmed(False)
             self._style_revealed(item)
+        self.merge_badges()
         self._overview_changed()
 
     def highlighted_nodes(self) -> frozenset[str]:
@@ -698,6 +744,7 @@ class TrustScene(QGraphicsScene):
             item.set_shown(source not in hidden and target not in hidden)
         for (source, target, _), item in self._revealed.items():
             item.set_shown(source not in hidden and target not in hidden)
+        self.merge_badges()
         self._show_lanes_in_use()
         self._overview_changed()
 
@@ -829,6 +876,17 @@ def _segment_hits(
         if t0 > t1:
             return False
     return True
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether the boxes ``a`` and ``b`` ``(left, top, right, bottom)`` overlap by at least a fifth of the smaller one
+    (badges that merely touch stay apart)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return False
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h * 5 >= smaller
 
 
 def edge_style_names(graph: TrustGraph, risky: Collection[EdgeRef] = ()) -> set[str]:

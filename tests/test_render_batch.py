@@ -1,0 +1,175 @@
+"""Dense views: wide edges stroked as flattened segments, the PNG encoder, identical badges merged, lane titles that
+wrap instead of eliding."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+from layout_graphs import RISKY, WORKLOAD, classroom_graph, role_id
+
+from iamviz.layout import layered_layout
+from iamviz.model.graph import EdgeKind
+from iamviz.render.theme import load_theme
+
+pytestmark = pytest.mark.gui
+
+PUBLIC = role_id(WORKLOAD, "PublicReadRole")
+
+
+@pytest.fixture
+def scene(qapp):
+    from iamviz.render.scene import TrustScene
+
+    graph = classroom_graph()
+    scene = TrustScene(theme=load_theme("light"))
+    scene.set_animations_enabled(False)
+    scene.set_graph(
+        graph,
+        layered_layout(graph),
+        risky_edges=[(a, b, f"{EdgeKind.CAN_ASSUME}|sts:AssumeRole|0") for a, b, _ in RISKY],
+        findings_by_node={PUBLIC: ("TRUST_ANYONE",)},
+    )
+    yield scene
+    scene.clear()
+    scene.deleteLater()
+
+
+def _cubic(piece, t):
+    x0, y0, x1, y1, x2, y2, x3, y3 = piece[5:]
+    u = 1 - t
+    return (
+        u**3 * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t**3 * x3,
+        u**3 * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t**3 * y3,
+    )
+
+
+def test_flattened_pieces_stay_within_the_tolerance_of_the_curve(scene):
+    from iamviz.render.items import _FLAT_TOLERANCE, _cut, _flatten
+
+    checked = 0
+    for ref in scene.edge_refs():
+        item = scene.edge_item(*ref)
+        for piece in _cut(item.path()):
+            points = [(p.x(), p.y()) for p in _flatten(piece)]
+            assert points[0] == pytest.approx(piece[5:7]) and points[-1] == pytest.approx(piece[11:13])
+            n = len(points) - 1
+            for k, ((ax, ay), (bx, by)) in enumerate(itertools.pairwise(points)):
+                mx, my = (ax + bx) / 2, (ay + by) / 2  # the chord's middle is where it strays most
+                near = [_cubic(piece, (k + j / 400) / n) for j in range(401)]  # the curve over this chord, finely
+                assert min(math.hypot(mx - cx, my - cy) for cx, cy in near) <= _FLAT_TOLERANCE + 0.01
+            checked += 1
+    assert checked > 10
+
+
+def _render(scene, lod):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    rect = scene.sceneRect()
+    image = QImage(round(rect.width() * lod), round(rect.height() * lod), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    scene.render(painter, QRectF(0, 0, image.width(), image.height()), rect)
+    painter.end()
+    return image
+
+
+@pytest.mark.parametrize("lod", [0.8, 1.0, 1.6])
+def test_segments_look_like_the_curves(scene, monkeypatch, lod):
+    """The same drawing with wide edges stroked as segments and as curves: few pixels differ, none by much."""
+    from iamviz.render import items
+
+    segments = _render(scene, lod)
+    monkeypatch.setattr(items, "_LINES_MAX_LOD", 0.0)
+    curves = _render(scene, lod)
+    assert segments.size() == curves.size()
+    differ = strong = 0
+    for y in range(0, segments.height(), 2):
+        for x in range(0, segments.width(), 2):
+            a, b = segments.pixelColor(x, y), curves.pixelColor(x, y)
+            d = max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue()))
+            differ += d > 24
+            strong += d > 128
+    total = (segments.width() // 2) * (segments.height() // 2)
+    assert differ < total * 0.002, (differ, total)
+    assert strong < total * 0.0005, (strong, total)
+
+
+def test_the_png_encoder_keeps_pixels_resolution_and_alpha_and_is_deterministic(qapp, tmp_path):
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from iamviz.render.export import encode_png
+
+    image = QImage(37, 21, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(200, 80, 10))
+    painter.drawEllipse(3, 2, 30, 16)
+    painter.fillRect(5, 5, 6, 6, QColor(10, 120, 230, 128))
+    painter.end()
+    image.setDotsPerMeterX(7559)
+    image.setDotsPerMeterY(7559)
+    data = encode_png(image)
+    assert data == encode_png(image)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and b"pHYs" in data
+    out = tmp_path / "x.png"
+    out.write_bytes(data)
+    back = QImage(str(out))
+    assert (back.width(), back.height()) == (37, 21)
+    assert back.dotsPerMeterX() == 7559
+    assert back.pixelColor(0, 0).alpha() == 0
+    expected = image.convertToFormat(QImage.Format.Format_ARGB32)
+    for y in range(21):
+        for x in range(37):
+            assert back.pixelColor(x, y) == expected.pixelColor(x, y), (x, y)
+
+
+def test_identical_badges_on_each_other_are_drawn_once_and_say_how_many(scene):
+    badged = [scene.edge_item(*ref) for ref in scene.edge_refs()]
+    badged = [item for item in badged if item.badge_item is not None and item.badge_item.isVisible()]
+    assert len(badged) >= 2
+    first, second = badged[0], badged[1]
+    second.badge = first.badge  # the same text, a few px off the first one's place
+    second._badge_rect = first.badge_rect().translated(3, 2)
+    scene.merge_badges()
+    assert first.badge_item.isVisible() != second.badge_item.isVisible()
+    kept = first.badge_item if first.badge_item.isVisible() else second.badge_item
+    hidden = second.badge_item if kept is first.badge_item else first.badge_item
+    assert hidden.merged_into is kept and kept.stacked == 2
+    assert f"'{first.badge}' on 2 edges here" in kept.tooltip_text()
+    # The kept badge's edge filtered away: the other shows its own badge again.
+    scene.set_hidden_nodes({kept.edge_item.edge.source})
+    assert hidden.isVisible() and hidden.merged_into is None and not kept.isVisible()
+    scene.set_hidden_nodes(set())
+    # Lit and dimmed badges are not merged into each other.
+    scene.highlight([hidden.edge_item.edge.source, hidden.edge_item.edge.target], [hidden.edge_item.key])
+    assert hidden.isVisible() and kept.isVisible()
+
+
+def test_badges_apart_are_not_merged(scene):
+    shown = [scene.edge_item(*ref).badge_item for ref in scene.edge_refs()]
+    shown = [badge for badge in shown if badge is not None]
+    assert all(badge.merged_into is None for badge in shown)
+
+
+def test_a_narrow_lane_title_wraps_or_turns_instead_of_eliding(qapp):
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from iamviz.render.items import lane_title_lines
+
+    font = QFont()
+    font.setPixelSize(12)
+    font.setBold(True)
+    fm = QFontMetricsF(font)
+    label = "Outside these accounts"
+    assert lane_title_lines(label, fm, fm.horizontalAdvance(label) + 1, 100) == ([label], False)
+    lines, vertical = lane_title_lines(label, fm, fm.horizontalAdvance("Outside these") + 1, 400)
+    assert lines == ["Outside these", "accounts"] and not vertical
+    lines, vertical = lane_title_lines(label, fm, fm.horizontalAdvance("Outside") - 5, 400)
+    assert vertical and lines == [label]
+    lines, vertical = lane_title_lines(label, fm, 20, 10)
+    assert not vertical and lines[0].startswith("Out")
