@@ -155,7 +155,8 @@ class CaptionOverlay(QWidget):
                 painter.setFont(title_font)
                 painter.setPen(self.foreground)
                 tfm = QFontMetricsF(title_font)
-                painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), tfm.height()), 0, self.title)
+                title = tfm.elidedText(self.title, Qt.TextElideMode.ElideRight, inner.width())  # one line, never cut
+                painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), tfm.height()), 0, title)
                 inner.setTop(inner.top() + tfm.height() * 1.1)
             painter.setFont(font)
             painter.setPen(self.deny_color if self.allowed is False else self.foreground)
