@@ -176,3 +176,33 @@ def test_camera_centres_a_rect_in_a_free_area_with_margins(qtbot, window):
         assert camera.bottom_reserve == pytest.approx(1 - free.bottom() / viewport.height())
     finally:
         camera.set_free_area(None)
+
+
+def test_a_resize_during_the_camera_move_lands_on_the_new_frame(qtbot, window):
+    docks, view = window.player_docks, window.view
+    docks.animator.set_animations_enabled(True)
+    docks.use_cases.play("cross-account")
+    docks.player.pause()
+    qtbot.waitUntil(lambda: docks.animator.is_running, timeout=3000)
+    qtbot.wait(60)  # the camera eases over the hop's first 30 % (240 ms at speed 1)
+    window.resize(1000, 640)
+    qtbot.waitUntil(lambda: not docks.animator.is_running, timeout=5000)
+    qtbot.wait(50)
+    _assert_framed(window, docks.player.step, QRectF(view.viewport().rect()))
+    assert not docks.camera.moving()
+
+
+def test_larger_text_while_presenting_keeps_the_hop_framed_above_the_taller_caption(qtbot, window):
+    docks = window.player_docks
+    _present(qtbot, window)
+    docks.use_cases.play("break-glass")
+    docks.player.pause()
+    docks.player.seek(2)
+    band = window.presentation.overlay.band_rect()
+    window.act_text_bigger.trigger()
+    window.act_text_bigger.trigger()
+    qtbot.waitUntil(lambda: window.presentation.overlay.band_rect().height() > band.height())
+    qtbot.waitUntil(lambda: docks.animator.hub is not None and docks.animator.hub.scene() is window.scene)
+    qtbot.wait(50)
+    _assert_framed(window, docks.player.step, _presentation_free(window))
+    window.act_text_reset.trigger()
