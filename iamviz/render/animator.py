@@ -81,7 +81,7 @@ class HopGeometry:
     hub: QPointF
     connector: QPainterPath  # caller -> hub -> role, as drawn
     edge_path: QPainterPath  # the hop's way as drawn (or a straight stand-in): the deny flash strokes it
-    focus: QRectF  # what the camera shows
+    focus: QRectF  # the hop's extent before its items exist (a posed step is framed by hop_focus)
     via: EdgeRef | None = None  # over a folded edge: the account edge that stands for it (its route is followed)
 
 
@@ -323,10 +323,6 @@ class ScenarioAnimator(QObject):
                     seen.add(item.key)
                     found.append((ref, item))
         return found
-
-    def _edge_refs(self, step: Step) -> list[EdgeRef]:
-        """The drawn edges to light for ``step`` (a folded edge's account edge stands for it)."""
-        return [item.key for _ref, item in self._hop_items(step)]
 
     def _box(self, node_id: str) -> QRectF | None:
         item = self._scene.node_item(node_id)
