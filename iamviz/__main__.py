@@ -1,5 +1,5 @@
 import sys
 
-from iamviz.cli import main
+from iamviz.cli import entry
 
-sys.exit(main())
+sys.exit(entry())

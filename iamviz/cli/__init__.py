@@ -11,6 +11,7 @@ Exit codes: 0 success; 1 a check failed (``findings --fail-on``); 2 bad input or
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -72,6 +73,21 @@ def _command_module(args: Sequence[str]) -> str | None:
     """The module of the subcommand ``args`` start with (``can-assume`` -> ``can_assume``), if it is one."""
     module = args[0].replace("-", "_") if args else ""
     return module if module in COMMAND_MODULES and module.replace("_", "-") == args[0] else None
+
+
+def entry() -> int:
+    """The ``iamviz`` program (console script and ``python -m iamviz``): :func:`main`, then a quick exit.
+
+    When the interpreter exits, it runs full cyclic garbage collections over every object still alive: for a
+    20,000-role account (its snapshot, 228,000 graph edges, 25,000 findings) those took 3.9 s of the 8.7 s that
+    ``iamviz findings`` ran, after the output was complete. The process is ending, so everything still alive is
+    moved out of the collector's reach first (``gc.freeze``): reference counting still frees it and runs its
+    finalizers, and the operating system takes the rest back. Only the program does this, never :func:`main`,
+    which tests and other programs call in a process that goes on.
+    """
+    code = main()
+    gc.freeze()
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
