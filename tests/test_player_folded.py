@@ -15,13 +15,9 @@ import math
 import pytest
 from PySide6.QtCore import QPointF, QRectF
 
-from iamviz.analysis import build_trust_graph
 from iamviz.analysis.chains import find_chains
-from iamviz.layout import layered_layout
-from iamviz.loading import load_paths
 from iamviz.playback import StepKind, scenario_from_chain
 from iamviz.render.animator import ScenarioAnimator
-from iamviz.render.theme import load_theme
 
 pytestmark = pytest.mark.gui
 
@@ -29,23 +25,14 @@ ON_PATH_PX = 1.5
 """How far a point of the account edge may lie from the hop's way (the way samples the edge's curve)."""
 
 
-@pytest.fixture(scope="module")
-def graph(tmp_path_factory, make_account):
-    path = tmp_path_factory.mktemp("acct") / "acct-150.json"
-    make_account.write(make_account.generate(roles=150, seed=3), path)
-    return build_trust_graph(load_paths([str(path)]).snapshot)
+@pytest.fixture
+def graph(generated_150_graph):
+    return generated_150_graph
 
 
 @pytest.fixture
-def scene(qapp, graph):
-    from iamviz.render.scene import TrustScene
-
-    scene = TrustScene(theme=load_theme("light"))
-    scene.set_animations_enabled(False)
-    scene.set_graph(graph, layered_layout(graph))
-    yield scene
-    scene.clear()
-    scene.deleteLater()
+def scene(generated_150_scene):
+    return generated_150_scene
 
 
 @pytest.fixture

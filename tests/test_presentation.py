@@ -5,35 +5,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
-from iamviz.gui.main_window import MainWindow
 from iamviz.gui.presentation import MIN_CAPTION_PX, PRESENTATION_THEME
-from iamviz.gui.settings import Settings
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    for kind in ("critical", "warning", "information"):
-        monkeypatch.setattr(QMessageBox, kind, lambda *a, **k: QMessageBox.StandardButton.Ok)
-    settings = Settings(tmp_path / "settings.ini")
-    settings.theme = "light"
-    w = MainWindow(settings)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    with qtbot.waitActive(w):
-        w.activateWindow()
-    with qtbot.waitSignal(w.document_changed, timeout=20_000):
-        w.open_sources([])
-    w.player_docks.animator.set_animations_enabled(False)
-    w.player_docks.player.set_dwell_ms(0)
-    yield w
-    if w._worker is not None:
-        w._worker.cancel()
-        w.pool.waitForDone(5000)
+def window(classroom_player_window):
+    return classroom_player_window
 
 
 def test_f5_presents_with_caption_overlay_and_esc_leaves(qtbot, window):

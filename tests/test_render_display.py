@@ -9,38 +9,26 @@ from __future__ import annotations
 
 import pytest
 
-from iamviz.analysis import build_trust_graph
 from iamviz.layout import layered_layout
-from iamviz.loading import load_paths
 from iamviz.model.graph import NodeKind
 from iamviz.render.theme import load_theme
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def account_file(tmp_path_factory, make_account):
-    module = make_account
-    path = tmp_path_factory.mktemp("acct") / "acct-150.json"
-    module.write(module.generate(roles=150, seed=3), path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def graph(account_file):
-    return build_trust_graph(load_paths([str(account_file)]).snapshot)
+@pytest.fixture
+def account_file(generated_150_file):
+    return generated_150_file
 
 
 @pytest.fixture
-def scene(qapp, graph):
-    from iamviz.render.scene import TrustScene
+def graph(generated_150_graph):
+    return generated_150_graph
 
-    scene = TrustScene(theme=load_theme("light"))
-    scene.set_animations_enabled(False)
-    scene.set_graph(graph, layered_layout(graph))
-    yield scene
-    scene.clear()
-    scene.deleteLater()
+
+@pytest.fixture
+def scene(generated_150_scene):
+    return generated_150_scene
 
 
 def _refs(edges):
