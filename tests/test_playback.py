@@ -203,3 +203,68 @@ def test_cli_scenarios_text_and_bad_scenario(capsys):
     assert "✗ sts:AssumeRole" in out
     assert main(["scenarios", "--scenario", "nope"]) == 2
     assert "no scenario 'nope'" in capsys.readouterr().err
+
+
+def _partner_trust_gaad(principal: str) -> dict:
+    """One role trusting ``principal`` (an account not loaded), and a second role the first may assume."""
+    account = "arn:aws:iam::111111111111"
+
+    def role(name: str, trust_principal: str, inline: list) -> dict:
+        return {
+            "RoleName": name,
+            "RoleId": "AROA" + name.upper().ljust(16, "0")[:16],
+            "Arn": f"{account}:role/{name}",
+            "Path": "/",
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": trust_principal}, "Action": "sts:AssumeRole"}],
+            },
+            "RolePolicyList": inline,
+            "AttachedManagedPolicies": [],
+        }
+
+    hop = [
+        {
+            "PolicyName": "next",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"{account}:role/Inner"}],
+            },
+        }
+    ]
+    return {
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "RoleDetailList": [role("PartnerEntry", principal, hop), role("Inner", f"{account}:role/PartnerEntry", [])],
+        "Policies": [],
+    }
+
+
+@pytest.mark.parametrize("principal", ["arn:aws:iam::222222222222:root", "222222222222"])
+def test_a_chain_from_an_account_that_is_not_loaded_plays_one_role_session_of_it(principal):
+    """IAM: a trust naming an account "delegates" to it: its users and roles whose own policies allow it may assume
+    the role; the account root user itself cannot assume roles (IAM UG, id_roles_common-scenarios_aws-accounts and
+    id_credentials_temp_request). The chain's first hop is played by a role session of that account."""
+    from iamviz.loading import snapshot_from_json
+    from iamviz.playback.chains import EXTERNAL_CALLER_ROLE
+
+    graph = build_trust_graph(snapshot_from_json([_partner_trust_gaad(principal)], name="partner"))
+    chain = next(c for c in find_chains(graph) if c.source == "arn:aws:iam::222222222222:root")
+    assert len(chain.hops) == 2
+    scenario = scenario_from_chain(graph, chain)
+    first, second = [s for s in scenario.steps if s.kind is StepKind.ASSUME]
+    assert first.allowed and second.allowed, (first.reasons, second.reasons)
+    assert first.caption.startswith("A role session of account 222222222222 assumes PartnerEntry.")
+    assert "not loaded" in first.caption
+    assert first.event["userIdentity"]["type"] == "AWSAccount"
+    assert first.event["userIdentity"]["accountId"] == "222222222222"
+    assert f":role/{EXTERNAL_CALLER_ROLE}" not in json.dumps(second.event["userIdentity"])  # now PartnerEntry's session
+    assert second.api_call.as_dict()["RoleArn"].endswith(":role/Inner")
+
+
+def test_scenarios_lists_chains_from_an_account_that_is_not_loaded(tmp_path, capsys):
+    path = tmp_path / "partner.json"
+    path.write_text(json.dumps(_partner_trust_gaad("arn:aws:iam::222222222222:root")), encoding="utf-8")
+    assert main(["scenarios", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "A role session of account 222222222222 assumes PartnerEntry" in out

@@ -19,6 +19,8 @@ from iamviz.playback.satisfy import satisfying_context
 from iamviz.playback.steps import Scenario
 
 _START = datetime(2026, 11, 21, 10, 0, 0, tzinfo=UTC)
+#: The role name of the caller that stands for a principal of an account that is not loaded.
+EXTERNAL_CALLER_ROLE = "some-role"
 _API_BY_ACTION = {
     "sts:assumerole": "AssumeRole",
     "sts:assumerolewithsaml": "AssumeRoleWithSAML",
@@ -47,6 +49,12 @@ def _caller_text(graph: TrustGraph, node_id: str) -> tuple[str, dict[str, Any], 
     if node.kind is NodeKind.ROLE:
         arn = node.arn or node_id
         return arn, {"type": "AssumedRole", "arn": arn}, node.label
+    if node.kind is NodeKind.EXTERNAL_ACCOUNT and node.account_id:
+        # A trust that names an account that is not loaded lets any of its users and roles in whose own policies
+        # allow it: the animation plays one role session of that account (its root user cannot assume roles).
+        caller = f"arn:aws:iam::{node.account_id}:role/{EXTERNAL_CALLER_ROLE}"
+        identity = events.user_identity_account(account_id=node.account_id, caller_arn=caller)
+        return caller, identity, f"A role session of account {node.label}"
     raise InputError(f"a chain cannot be animated from {node.label} ({node.kind}): pick a user, role or provider")
 
 
@@ -93,6 +101,11 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
             + (f", bringing {needs}" if needs else "")
             + (". This is role chaining: the new session lasts at most one hour." if chained else ".")
         )
+        if number == 0 and graph.node(chain.source).kind is NodeKind.EXTERNAL_ACCOUNT:
+            caption += (
+                f" The trust names the whole account; that account is not loaded, so this holds only if the "
+                f"session's own policies there allow sts:AssumeRole on {role.name} too."
+            )
         session = story.assume(
             actor=actor,
             actor_label=label,

@@ -29,6 +29,15 @@ def user_identity_iam_user(*, arn: str, user_id: str | None) -> dict[str, Any]:
     }
 
 
+def user_identity_account(*, account_id: str, caller_arn: str) -> dict[str, Any]:
+    """A caller of another AWS account as the role's account's CloudTrail shows it (``AWSAccount``)."""
+    return {
+        "type": "AWSAccount",
+        "principalId": "AROA" + fake_unique_suffix(caller_arn) + ":" + caller_arn.rsplit("/", 1)[-1],
+        "accountId": account_id,
+    }
+
+
 def user_identity_service(service: str) -> dict[str, Any]:
     return {"type": "AWSService", "invokedBy": service}
 
