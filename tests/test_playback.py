@@ -268,3 +268,73 @@ def test_scenarios_lists_chains_from_an_account_that_is_not_loaded(tmp_path, cap
     assert main(["scenarios", str(path)]) == 0
     out = capsys.readouterr().out
     assert "A role session of account 222222222222 assumes PartnerEntry" in out
+
+
+def _mfa_chain_gaad() -> dict:
+    """alice may assume Hop (no condition), Hop's session may assume Vault, whose trust demands MFA."""
+    account = "arn:aws:iam::111111111111"
+
+    def role(name: str, trust: dict, inline: list) -> dict:
+        return {
+            "RoleName": name,
+            "RoleId": "AROA" + name.upper().ljust(16, "0")[:16],
+            "Arn": f"{account}:role/{name}",
+            "Path": "/",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust]},
+            "RolePolicyList": inline,
+            "AttachedManagedPolicies": [],
+        }
+
+    def may_assume(target: str) -> list:
+        statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"{account}:role/{target}"}
+        return [{"PolicyName": "hop", "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}]
+
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    return {
+        "UserDetailList": [
+            {
+                "UserName": "alice",
+                "UserId": "AIDAALICE00000000000",
+                "Arn": f"{account}:user/alice",
+                "Path": "/",
+                "UserPolicyList": may_assume("Hop"),
+            }
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [
+            role(
+                "Hop",
+                {"Effect": "Allow", "Principal": {"AWS": f"{account}:user/alice"}, "Action": "sts:AssumeRole"},
+                may_assume("Vault"),
+            ),
+            role(
+                "Vault",
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"{account}:role/Hop"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": mfa,
+                },
+                [],
+            ),
+        ],
+        "Policies": [],
+    }
+
+
+def test_a_chain_presents_mfa_once_at_its_first_call_and_the_sessions_carry_it():
+    """STS AssumeRole: SerialNumber is "the identification number of the MFA device that is associated with the
+    user who is making the AssumeRole call" (a role session has none); aws:MultiFactorAuthPresent of a session
+    made with MFA stays in the sessions chained from it. So the user signs in with MFA at the first hop, and the
+    hop into the MFA-guarded role brings no device of its own."""
+    from iamviz.loading import snapshot_from_json
+
+    graph = build_trust_graph(snapshot_from_json([_mfa_chain_gaad()], name="mfa-chain"))
+    chain = next(c for c in find_chains(graph, target="arn:aws:iam::111111111111:role/Vault") if len(c.hops) == 2)
+    first, second = [s for s in scenario_from_chain(graph, chain).steps if s.kind is StepKind.ASSUME]
+    assert first.allowed and second.allowed, (first.reasons, second.reasons)
+    assert first.api_call.as_dict()["SerialNumber"] == "arn:aws:iam::111111111111:mfa/alice"
+    assert "signing in with MFA for a later hop" in first.caption
+    assert "SerialNumber" not in second.api_call.as_dict() and "TokenCode" not in second.api_call.as_dict()
+    assert "which role sessions carry" in second.caption
+    assert "bringing MFA" not in second.caption

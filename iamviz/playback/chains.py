@@ -11,7 +11,7 @@ from iamviz.analysis.chains import Chain
 from iamviz.analysis.conditions import RequestContext
 from iamviz.analysis.trust import AssumeRoleRequest
 from iamviz.errors import InputError
-from iamviz.model import Snapshot
+from iamviz.model import Snapshot, Statement
 from iamviz.model.graph import NodeKind, TrustGraph
 from iamviz.playback import events
 from iamviz.playback.builder import Session, StoryBuilder
@@ -19,6 +19,7 @@ from iamviz.playback.satisfy import satisfying_context
 from iamviz.playback.steps import Scenario
 
 _START = datetime(2026, 11, 21, 10, 0, 0, tzinfo=UTC)
+_MFA_DEVICE = "arn:aws:iam::000000000000:mfa/device"
 #: The role name of the caller that stands for a principal of an account that is not loaded.
 EXTERNAL_CALLER_ROLE = "some-role"
 _API_BY_ACTION = {
@@ -58,6 +59,21 @@ def _caller_text(graph: TrustGraph, node_id: str) -> tuple[str, dict[str, Any], 
     raise InputError(f"a chain cannot be animated from {node.label} ({node.kind}): pick a user, role or provider")
 
 
+def _hop_statement(snapshot: Snapshot, hop: Any) -> Statement | None:
+    """The trust statement that grants the hop (``None`` when the role or statement is not in the snapshot)."""
+    account = snapshot.account(hop.target.split(":")[4])
+    role = account.roles_by_arn.get(hop.target) if account else None
+    if role is None or hop.statement_index is None or hop.statement_index >= len(role.trust_policy.statements):
+        return None
+    return role.trust_policy.statements[hop.statement_index]
+
+
+def _mfa_keys(statement: Statement | None) -> set[str]:
+    """The MFA keys (``aws:MultiFactorAuth*``) the statement's conditions ask the caller to bring."""
+    context = satisfying_context(statement.conditions) if statement is not None else {}
+    return {key for key in context if key.lower().startswith("aws:multifactorauth")}
+
+
 def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str = "iamviz-demo") -> Scenario:
     """A scenario that walks ``chain`` hop by hop, every hop decided by the trust engine."""
     snapshot: Snapshot | None = graph.snapshot
@@ -67,6 +83,15 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
     caller, identity, label = _caller_text(graph, chain.source)
     actor = chain.source
     session: Session | None = None
+    # MFA is presented once, by the IAM user who starts the chain, at its first call (AssumeRole's SerialNumber is
+    # the caller's own device; a role session has none); the sessions that follow carry aws:MultiFactorAuthPresent
+    # from it. A chain that starts at a role (or an account's role session) carries it from that session's sign-in.
+    origin = graph.node(chain.source)
+    user_origin = origin.kind is NodeKind.USER or (
+        origin.kind is NodeKind.EXTERNAL_PRINCIPAL and ":user/" in (origin.arn or chain.source)
+    )
+    session_origin = origin.kind in (NodeKind.ROLE, NodeKind.EXTERNAL_ACCOUNT)
+    user_brings_mfa = user_origin and any(_mfa_keys(_hop_statement(snapshot, hop)) for hop in chain.hops)
     for number, hop in enumerate(chain.hops):
         role_arn = hop.target
         account = snapshot.account(role_arn.split(":")[4])
@@ -92,13 +117,23 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
         for key, value in context.items():
             if key.lower() == "sts:externalid":
                 parameters["ExternalId"] = value
-            if key.lower() == "aws:multifactorauthpresent":
-                parameters["SerialNumber"] = "arn:aws:iam::000000000000:mfa/device"
-                parameters["TokenCode"] = "123456"
-        needs = ", ".join(hop.requirements)
+        hop_mfa = bool(_mfa_keys(statement))
+        if user_origin:
+            present, carried = number == 0 and user_brings_mfa, chained and hop_mfa
+        elif session_origin:
+            present, carried = False, hop_mfa
+        else:  # a service or a federated caller: the request itself would have to bring it
+            present, carried = hop_mfa and not chained, chained and hop_mfa
+        if present:
+            device = f"arn:aws:iam::{caller.split(':')[4]}:mfa/{label}" if user_origin else _MFA_DEVICE
+            parameters["SerialNumber"] = device
+            parameters["TokenCode"] = "123456"
+        needs = ", ".join(r for r in hop.requirements if not (carried and r == "MFA"))
         caption = (
             f"{label} assumes {role.name}"
             + (f", bringing {needs}" if needs else "")
+            + (" (the MFA of the sign-in that began this session, which role sessions carry)" if carried else "")
+            + (", signing in with MFA for a later hop" if present and not hop_mfa else "")
             + (". This is role chaining: the new session lasts at most one hour." if chained else ".")
         )
         if number == 0 and graph.node(chain.source).kind is NodeKind.EXTERNAL_ACCOUNT:
@@ -117,7 +152,7 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
             identity=identity,
             title=f"Hop {number + 1}: {role.name}",
             caption=caption,
-            mfa="aws:MultiFactorAuthPresent" in context,
+            mfa=present or carried or (session is not None and session.mfa),
         )
         if session is None:
             break
