@@ -8,6 +8,7 @@ plug in by adding their arguments in :func:`register` and a caption/highlight be
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,29 @@ from iamviz.model.graph import TrustGraph
 THEMES = ("light", "dark", "projector")
 FORMATS = (".png", ".svg", ".pdf")
 SCENARIO_FORMATS = (*FORMATS, ".gif")  # a GIF is a scenario's animation
+
+
+FIT_PX = 7680
+"""The longest side of a PNG that would pass the 16,384 px a side images may have at its natural size (scale 1),
+as the whole graph of a large account does: an 8K picture of it (pass --width for up to 16,384)."""
+
+
+def _fitted_width(scene: Any, *, title: str | None, legend: bool) -> int | None:
+    """The width that fits the page into :data:`FIT_PX` a side when scale 1 is too large for an image (else
+    ``None``); says so."""
+    from iamviz.render.export import MAX_PIXELS, page_layout
+
+    page = page_layout(scene, title=title, legend=legend)
+    longest = max(page.width, page.height)
+    if round(longest) <= MAX_PIXELS:
+        return None
+    width = max(1, int(page.width * FIT_PX / longest))
+    print(
+        f"iamviz: note: the drawing is {round(page.width)} x {round(page.height)} px at scale 1; written "
+        f"{width} px wide (pass --scale or --width to choose, or --focus ARN for a readable part)",
+        file=sys.stderr,
+    )
+    return width
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--theme", choices=THEMES, default="light", help="colour theme (default: light)")
     size = parser.add_mutually_exclusive_group()
     size.add_argument(
-        "--scale", type=float, default=1.0, metavar="S", help="output pixels per drawing unit (2 = crisp)"
+        "--scale",
+        type=float,
+        metavar="S",
+        help=f"output pixels per drawing unit (default 1; 2 = crisp); a PNG too large at scale 1 is fitted into "
+        f"{FIT_PX} px a side",
     )
     size.add_argument("--width", type=int, metavar="PX", help="output width in pixels (overrides --scale)")
     parser.add_argument("--transparent", action="store_true", help="no background (PNG, SVG)")
@@ -155,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--step and --all-steps need --scenario NAME")
     if args.width is not None and args.width <= 0:
         raise InputError(f"--width must be a positive number of pixels, not {args.width}")
-    if args.scale <= 0:
+    if args.scale is not None and args.scale <= 0:
         raise InputError(f"--scale must be positive, not {args.scale}")
     prepared = prepare(args)
     from iamviz.render.export import ensure_application  # Qt is loaded only here
@@ -169,17 +197,21 @@ def run(args: argparse.Namespace) -> int:
             from iamviz.render.scenario_export import export_scenario, find_scenario
 
             chosen = find_scenario(prepared.snapshot, prepared.graph, scenario)
-            options = {"width": args.width, "scale": args.scale, "transparent": args.transparent, "legend": args.legend}
+            scale = 1.0 if args.scale is None else args.scale
+            options = {"width": args.width, "scale": scale, "transparent": args.transparent, "legend": args.legend}
             written = export_scenario(
                 scene, chosen, output, step=args.step, all_steps=args.all_steps, title=args.title, **options
             )
             print("\n".join(f"wrote {path}" for path in written))
             return 0
+        width = args.width
+        if width is None and args.scale is None and output.suffix.lower() == ".png":
+            width = _fitted_width(scene, title=args.title, legend=args.legend)
         export_image(
             scene,
             output,
-            width=args.width,
-            scale=args.scale,
+            width=width,
+            scale=1.0 if args.scale is None else args.scale,
             transparent=args.transparent,
             title=args.title,
             legend=args.legend,
