@@ -273,6 +273,20 @@ def test_export_dialog_shows_the_output_size(qtbot):
     assert "vector" in dialog.size_label.text()
 
 
+def test_export_dialog_proposes_an_8k_png_of_a_huge_drawing_and_refuses_a_too_large_one(qtbot):
+    """A PNG may have at most 16,384 px a side (QImage): the whole graph of a large account at the default scale
+    would pass it, so the dialog proposes 8K, and says why Save is off when the options ask for more."""
+    dialog = ExportDialog(QRectF(0, 0, 16_500, 6_000), default_path="/tmp/x.png")
+    qtbot.addWidget(dialog)
+    assert dialog.output_size() == (7680, round(6_000 * 7680 / 16_500))
+    assert dialog.save_button.isEnabled() and "too large" not in dialog.size_label.text()
+    dialog.width.setValue(0)  # back to the scale: 33,000 px wide
+    assert not dialog.save_button.isEnabled()
+    assert "too large for a PNG (at most 16,384 px a side)" in dialog.size_label.text()
+    dialog.path.setText("/tmp/x.pdf")  # vector output has no pixel limit
+    assert dialog.save_button.isEnabled()
+
+
 def test_shortcuts_dialog_lists_the_keys(qtbot):
     dialog = ShortcutsDialog()
     qtbot.addWidget(dialog)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamviz import __version__
+from iamviz.render.export import MAX_PIXELS
 
 COMMON_REGIONS = (
     "",
@@ -146,6 +147,10 @@ SCENARIO_MODES: tuple[tuple[str, str], ...] = (
 """What the Export dialog can write while a scenario is loaded: ``(mode, label)``."""
 
 
+FIT_PX = 7680
+"""The longest side the export dialog proposes for a PNG that would be too large at its default scale (8K)."""
+
+
 class ExportDialog(QDialog):
     """Choose a file, a width or scale, and options; shows the size of the image that will be written.
 
@@ -217,6 +222,10 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        longest = max(scene_rect.width(), scene_rect.height(), 1.0)
+        if longest * self.scale.value() > MAX_PIXELS:  # the whole graph of a large account: an 8K picture of it
+            self.width.setValue(max(1, int(scene_rect.width() * FIT_PX / longest)))
         for signal in (self.scale.valueChanged, self.width.valueChanged, self.path.textChanged):
             signal.connect(self._update_size)
         self._update_size()
@@ -264,7 +273,10 @@ class ExportDialog(QDialog):
             self.size_label.setText(f"Output: an animated GIF {gif_width:,} px wide, one frame or two per step")
             return
         many = f", × {self.scenario[2]} files" if mode == "all" and self.scenario and suffix != ".pdf" else ""
-        self.size_label.setText(f"Output size: about {w:,} × {h:,} {unit}{many}")
+        too_large = unit == "px" and max(w, h) > MAX_PIXELS
+        warning = f" — too large for a PNG (at most {MAX_PIXELS:,} px a side): lower the scale or the width"
+        self.size_label.setText(f"Output size: about {w:,} × {h:,} {unit}{many}{warning if too_large else ''}")
+        self.save_button.setEnabled(not too_large)
 
     def _browse(self) -> None:
         filters = SCENARIO_FILTERS if self.scenario is not None else EXPORT_FILTERS
