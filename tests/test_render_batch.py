@@ -173,3 +173,124 @@ def test_a_narrow_lane_title_wraps_or_turns_instead_of_eliding(qapp):
     assert vertical and lines == [label]
     lines, vertical = lane_title_lines(label, fm, 20, 10)
     assert not vertical and lines[0].startswith("Out")
+
+
+# ---- The edge layer of dense scenes ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dense_graph(make_account, tmp_path_factory):
+    from iamviz.analysis import build_trust_graph
+    from iamviz.loading import load_paths
+
+    path = tmp_path_factory.mktemp("dense") / "account.json"
+    make_account.write(make_account.generate(roles=300, seed=3), path)
+    graph = build_trust_graph(load_paths([path]).snapshot)
+    return graph, layered_layout(graph)
+
+
+def _dense_scene(dense_graph):
+    from iamviz.render.scene import TrustScene
+
+    graph, layout = dense_graph
+    scene = TrustScene(theme=load_theme("light"))
+    scene.set_animations_enabled(False)
+    scene.set_graph(graph, layout)
+    scene.set_caching(False)  # as export does: no overview picture far out, the items (and the layer) draw
+    return scene
+
+
+@pytest.fixture
+def dense(qapp, dense_graph):
+    scene = _dense_scene(dense_graph)
+    yield scene
+    scene.clear()
+    scene.deleteLater()
+
+
+def _differ(a, b, step=2, level=40):
+    count = total = 0
+    for y in range(0, a.height(), step):
+        for x in range(0, a.width(), step):
+            p, q = a.pixelColor(x, y), b.pixelColor(x, y)
+            count += max(abs(p.red() - q.red()), abs(p.green() - q.green()), abs(p.blue() - q.blue())) > level
+            total += 1
+    return count / total
+
+
+def _focus(scene):
+    refs = scene.edge_refs()[::7]
+    scene.highlight({node for ref in refs for node in ref[:2]}, refs)
+
+
+def _hide(scene):
+    scene.set_hidden_nodes({ref[0] for ref in scene.edge_refs()[:60]})
+
+
+@pytest.mark.parametrize(("lod", "change"), [(0.2, None), (0.5, None), (0.5, _focus), (0.5, _hide)])
+def test_the_layer_draws_what_the_edges_drew(qapp, dense_graph, monkeypatch, lod, change):
+    from iamviz.render import scene as scene_module
+
+    layered = _dense_scene(dense_graph)
+    assert layered.edge_layer is not None
+    _render(layered, lod)
+    if change is not None:  # after a first picture: the layer's paths must follow the change
+        change(layered)
+    with_layer = _render(layered, lod)
+    batched = [layered.edge_item(*ref) for ref in layered.edge_refs()]
+    assert sum(item.no_contents for item in batched) > len(batched) // 3  # many edges left to the layer
+    monkeypatch.setattr(scene_module, "LAYER_MIN_EDGES", 10**9)
+    single = _dense_scene(dense_graph)
+    assert single.edge_layer is None
+    if change is not None:
+        change(single)
+    by_items = _render(single, lod)
+    for item in [single.edge_item(*ref) for ref in single.edge_refs()]:
+        item.setVisible(False)
+    bare = _render(single, lod)
+    drawn = _differ(by_items, bare)
+    assert drawn > 0.01  # the edges are a good part of the picture
+    # As many edge pixels, most in the same place (where edges cross, styles may stack in another order).
+    assert abs(_differ(with_layer, bare) - drawn) < drawn * 0.1
+    assert _differ(with_layer, by_items) < drawn * 0.5
+
+
+def test_lit_selected_and_hidden_edges_leave_the_layer(dense):
+    _render(dense, 0.5)
+    from PySide6.QtWidgets import QGraphicsItem
+
+    refs = dense.edge_refs()
+    selectable = [
+        ref for ref in refs if dense.edge_item(*ref).flags() & QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+    ]
+    lit, chosen, hidden_end = dense.edge_item(*refs[0]), dense.edge_item(*selectable[1]), refs[2][0]
+    assert lit.plain and chosen.plain
+    dense.highlight([lit.edge.source, lit.edge.target], [lit.key])
+    assert not lit.plain and not lit.no_contents
+    others = [dense.edge_item(*ref) for ref in refs if ref != lit.key]
+    assert any(item.dimmed and item.plain for item in others)  # dimmed edges stay in the layer, drawn faint
+    dense.clear_highlight()
+    assert lit.plain
+    chosen.setSelected(True)
+    assert not chosen.plain and not chosen.no_contents
+    dense.clearSelection()
+    assert chosen.plain
+    dense.set_hidden_nodes({hidden_end})
+    gone = [dense.edge_item(*ref) for ref in refs if hidden_end in ref[:2]]
+    assert gone and all(not item.plain for item in gone)
+    dense.set_hidden_nodes(set())
+    assert all(item.plain for item in gone)
+    # The layer's paths follow: a hidden edge's pixels go away.
+    before = _render(dense, 0.5)
+    dense.set_hidden_nodes({ref[0] for ref in refs[:40]})
+    after = _render(dense, 0.5)
+    assert _differ(before, after) > 0.0005
+
+
+def test_the_overview_and_the_layer_agree_on_who_paints(dense):
+    _render(dense, 0.5)
+    edges = [dense.edge_item(*ref) for ref in dense.edge_refs()]
+    dense._use_overview(0.1)  # the picture on: nothing paints itself
+    assert all(item.no_contents for item in edges)
+    dense._use_overview(0.5)  # the picture off: the layer's edges stay off, the others paint again
+    assert [item.no_contents for item in edges] == [item.plain and item.style_name in dense._batched for item in edges]

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -437,7 +438,7 @@ class EdgeItem(QGraphicsItem):
         self._pieces: list[_Piece] | None = None
         self._run: tuple[int, int, QPainterPath, float] | None = None  # the pieces drawn last, as one path
         self._flat: list[list[QPointF]] | None = None  # each piece flattened to points (wide edges, as segments)
-        self._flat_run: tuple[int, int, object] | None = None  # the segments (or polyline) drawn last
+        self._flat_run: tuple[int, int, bool, QPolygonF] | None = None  # the segments drawn last
         self._box = (0.0, 0.0, 0.0, 0.0)  # the bounds as floats (left, top, right, bottom)
         self._has_arrow = False
         self._looks_for: Style | None = None
@@ -450,6 +451,12 @@ class EdgeItem(QGraphicsItem):
         self._badge_visible = True
         self._badge_at = 0.42  # where along the path the badge sits
         self.badge_item: BadgeItem | None = None
+        self.layer: EdgeLayerItem | None = None
+        """The scene's edge layer, which draws this edge while it is plain (see :class:`EdgeLayerItem`)."""
+        self.plain = False
+        """Shown, not lit, not selected: the layer may draw it (the scene keeps this up to date)."""
+        self.no_contents = False
+        """Whether the item tells Qt it has no contents (drawn by the layer or the overview picture instead)."""
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, edge.kind is not EdgeKind.MEMBER_OF)
         self.setZValue(Z.EDGE)
 
@@ -664,6 +671,8 @@ class EdgeItem(QGraphicsItem):
         self._run = None
         self._flat = None
         self._flat_run = None
+        if self.layer is not None:
+            self.layer.geometry_changed()
         if self.badge_item is not None:
             self.badge_item.geometry_changed()
 
@@ -705,7 +714,8 @@ class EdgeItem(QGraphicsItem):
             painter.drawLine(self._chord)
             return
         thin = width * lod <= _THIN_PX
-        flat = not thin and lod <= _LINES_MAX_LOD
+        # Segments only into pixels: a view's frame, or a raster export (SVG and PDF keep the curves).
+        flat = not thin and lod <= _LINES_MAX_LOD and (style.frame is not None or _raster(painter))
         run = (0, -1)
         if style.frame is not None:  # a view's frame: only the pieces of a long curve that it shows
             run = self._visible_run(style.frame, margin)
@@ -730,15 +740,15 @@ class EdgeItem(QGraphicsItem):
         elif offset and es.dash:
             pen = QPen(pen)
             pen.setDashOffset(offset / width)
-        painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if flat:
-            segments = self._run_segments(*run, dashed=bool(es.dash))
-            if es.dash:  # one polyline: the dash pattern runs on along the curve
-                painter.drawPolyline(segments)
-            else:  # separate segments: Qt's direct line rasterizer (solid pens only)
-                painter.drawLines(segments)
+            painter.setPen(pen)
+            if es.dash:  # one polyline: the pattern runs on along the curve
+                painter.drawPolyline(self._run_segments(*run, dashed=True))
+            else:  # point pairs: Qt's direct line rasterizer (solid pens only)
+                painter.drawLines(self._run_segments(*run, dashed=False))
         else:
+            painter.setPen(pen)
             painter.drawPath(self._run_path(*run))
         if self._has_arrow:
             painter.setPen(Qt.PenStyle.NoPen)
@@ -790,24 +800,22 @@ class EdgeItem(QGraphicsItem):
             run = self._run = (first, last, path, pieces[first][4])
         return run[2]
 
-    def _run_segments(self, first: int, last: int, *, dashed: bool) -> list[QLineF] | QPolygonF:
-        """The pieces ``first..last`` (``last`` -1: all) flattened: straight segments, or one polyline (dashed)."""
-        key = (first, last, dashed)
+    def _run_segments(self, first: int, last: int, *, dashed: bool) -> QPolygonF:
+        """The pieces ``first..last`` (``last`` -1: all) flattened: one polyline (dashed), or its segments as point
+        pairs for ``drawLines``."""
         cached = self._flat_run
-        if cached is not None and cached[:2] == key[:2] and isinstance(cached[2], QPolygonF) == dashed:
-            return cached[2]  # type: ignore[return-value]
+        if cached is not None and cached[0] == first and cached[1] == last and cached[2] == dashed:
+            return cached[3]
         if self._flat is None:
             self._flat = [_flatten(piece) for piece in self._cut_pieces()]
         flat = self._flat if last < 0 else self._flat[first : last + 1]
         points = [flat[0][0]]
         for run in flat:
             points += run[1:]
-        result: list[QLineF] | QPolygonF
-        if dashed:
-            result = QPolygonF(points)
-        else:
-            result = [QLineF(a, b) for a, b in itertools.pairwise(points)]
-        self._flat_run = (first, last, result)
+        if not dashed:
+            points = [point for a, b in itertools.pairwise(points) for point in (a, b)]
+        result = QPolygonF(points)
+        self._flat_run = (first, last, dashed, result)
         return result
 
     def _paint_badge(self, painter: QPainter, es: EdgeStyle) -> None:
@@ -889,6 +897,11 @@ def _cut(path: QPainterPath) -> list[_Piece]:
     return pieces
 
 
+def _raster(painter: QPainter) -> bool:
+    engine = painter.paintEngine()
+    return engine is not None and engine.type() is QPaintEngine.Type.Raster
+
+
 def _flatten(piece: _Piece) -> list[QPointF]:
     """A piece's cubic as points no more than :data:`_FLAT_TOLERANCE` off the curve (Wang's bound), ends included."""
     x0, y0, x1, y1, x2, y2, x3, y3 = piece[5:]
@@ -906,6 +919,192 @@ def _flatten(piece: _Piece) -> list[QPointF]:
         points.append(QPointF(((dx * t + cx) * t + bx) * t + x0, ((dy * t + cy) * t + by) * t + y0))
     points.append(QPointF(x3, y3))
     return points
+
+
+#: The drawing order of the edge layer's groups (later on top): solid quiet styles first, dashed ones over them (their
+#: gaps show what runs under), risky last.
+_LAYER_ORDER = ("member-of", "allowed", "unknown", "needs-caller-policy", "conditional", "risky")
+#: The edge layer's cells (scene px): a frame draws the cells it overlaps.
+_LAYER_CELL = 1024.0
+
+
+def batches(style: Style, style_name: str, lod: float) -> bool:
+    """Whether the edge layer draws the plain edges of ``style_name`` at ``lod``: far out (straight hairlines), or
+    where they are at most :data:`_THIN_PX` wide on screen (one-pixel cosmetic curves); wider edges draw themselves
+    (segments with Qt's line rasterizer are cheaper than one huge outline)."""
+    if lod < _MIN_ARROW_LOD:
+        return True
+    return style.edge_pen(style.theme.edge_style(style_name)).widthF() * lod <= _THIN_PX
+
+
+_Group = tuple[str, bool]  # (style name, dimmed)
+
+
+class EdgeLayerItem(QGraphicsItem):
+    """The plain edges of a dense scene (shown, not lit, not selected) in a few batched calls.
+
+    A dense view crosses thousands of edges; each painting itself cost 20-70 us of Python and Qt per edge per frame.
+    The layer draws the edges of one style and look (dimmed or not) as one path per cell of a coarse grid (curves cut
+    into pieces of about 300 px, each in the cell where it starts), and far out as one ``drawLines`` of chords; the
+    edge items keep their shape, tooltips, selection and hover, and tell Qt they have no contents while the layer
+    draws them (:func:`batches`). Lit, selected and wide edges paint themselves above it.
+
+    It takes no mouse events and has no shape.
+    """
+
+    def __init__(self, rect: QRectF, edges: Callable[[], Iterable[EdgeItem]], style: Callable[[], Style]) -> None:
+        super().__init__()
+        self._rect = QRectF(rect)
+        self._edges = edges
+        self._style = style
+        self._cells: dict[tuple[int, int], list[tuple[EdgeItem, int, int]]] | None = None
+        self._arrows: dict[tuple[int, int], list[EdgeItem]] = {}
+        self._paths: dict[tuple[int, int], dict[_Group, tuple[QPainterPath, QPainterPath]]] = {}
+        self._chords: dict[_Group, list[QLineF]] | None = None
+        self._names: set[str] | None = None  # the edges' style names
+        self.on_paint: Callable[[float], None] | None = None
+        """Called with the zoom before each paint (the scene switches the edge items' painting by :func:`batches`)."""
+        self.setZValue(Z.EDGE - 1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    def set_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(rect)
+
+    def geometry_changed(self) -> None:
+        """An edge was routed again: index the pieces anew when next painted."""
+        self._cells = None
+        self._names = None
+        self.changed()
+
+    def changed(self) -> None:
+        """Which edges are plain, or how they look, changed: make the paths anew when next painted."""
+        self._paths = {}
+        self._chords = None
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def _index(self) -> dict[tuple[int, int], list[tuple[EdgeItem, int, int]]]:
+        cells: dict[tuple[int, int], list[tuple[EdgeItem, int, int]]] = {}
+        arrows: dict[tuple[int, int], list[EdgeItem]] = {}
+        size = _LAYER_CELL
+        for edge in self._edges():
+            pieces = edge._cut_pieces()
+            start, cell = 0, None
+            for index, piece in enumerate(pieces):
+                here = (int(piece[5] // size), int(piece[6] // size))
+                if here != cell:
+                    if cell is not None:
+                        cells.setdefault(cell, []).append((edge, start, index - 1))
+                    start, cell = index, here
+            if cell is not None:
+                cells.setdefault(cell, []).append((edge, start, len(pieces) - 1))
+            if edge._has_arrow:
+                tip = edge._arrow.at(0)
+                arrows.setdefault((int(tip.x() // size), int(tip.y() // size)), []).append(edge)
+        self._arrows = arrows
+        return cells
+
+    def _cell_paths(self, cell: tuple[int, int]) -> dict[_Group, tuple[QPainterPath, QPainterPath]]:
+        paths = self._paths.get(cell)
+        if paths is None:
+            assert self._cells is not None
+            paths = self._paths[cell] = {}
+            for edge, first, last in self._cells.get(cell, ()):
+                if not edge.plain:
+                    continue
+                group = (edge.style_name, edge.dimmed)
+                found = paths.get(group)
+                if found is None:
+                    found = paths[group] = (QPainterPath(), QPainterPath())
+                curves = found[0]
+                pieces = edge._pieces
+                assert pieces is not None
+                curves.moveTo(pieces[first][5], pieces[first][6])
+                for piece in pieces[first : last + 1]:
+                    curves.cubicTo(*piece[7:])
+            for edge in self._arrows.get(cell, ()):
+                if edge.plain:
+                    group = (edge.style_name, edge.dimmed)
+                    found = paths.get(group)
+                    if found is None:
+                        found = paths[group] = (QPainterPath(), QPainterPath())
+                    found[1].addPolygon(edge._arrow)
+                    found[1].closeSubpath()
+        return paths
+
+    def _chord_groups(self) -> dict[_Group, list[QLineF]]:
+        if self._chords is None:
+            chords: dict[_Group, list[QLineF]] = {}
+            for edge in self._edges():
+                if edge.plain:
+                    chords.setdefault((edge.style_name, edge.dimmed), []).append(edge._chord)
+            self._chords = chords
+        return self._chords
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        style = self._style()
+        lod = _lod(option, painter, style)
+        if self.on_paint is not None:
+            self.on_paint(lod)
+        theme = style.theme
+        if self._names is None:
+            self._names = {edge.style_name for edge in self._edges()}
+        present = self._names
+        order = [name for name in _LAYER_ORDER if name in present]
+        order += sorted(present.difference(_LAYER_ORDER))
+        order = [name for name in order if batches(style, name, lod)]
+        groups = [(name, dimmed) for dimmed in (True, False) for name in order]  # dimmed edges under the others
+        painter.save()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if lod < _MIN_ARROW_LOD:  # far out: straight hairlines, as the items draw themselves there
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            chords = self._chord_groups()
+            for group in groups:
+                lines = chords.get(group)
+                if lines:
+                    painter.setOpacity(theme.dim_opacity if group[1] else 1.0)
+                    painter.setPen(QPen(style.color(theme.edge_style(group[0]).color), 0))
+                    painter.drawLines(lines)
+            painter.restore()
+            return
+        if self._cells is None:
+            self._cells = self._index()
+        reach = 2 * _PIECE_LENGTH + 2 * theme.highlight_width + 8  # a piece reaches this far from where it starts
+        if style.frame is not None:
+            left, top, right, bottom = style.frame
+        else:
+            left, top, right, bottom = self._rect.left(), self._rect.top(), self._rect.right(), self._rect.bottom()
+        size = _LAYER_CELL
+        x0, x1 = int((left - reach) // size), int((right + 8) // size)
+        y0, y1 = int((top - reach) // size), int((bottom + 8) // size)
+        cells = sorted(c for c in self._cells.keys() | self._arrows.keys() if x0 <= c[0] <= x1 and y0 <= c[1] <= y1)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
+        for group in groups:
+            es = theme.edge_style(group[0])
+            painter.setOpacity(theme.dim_opacity if group[1] else 1.0)
+            painter.setPen(style.thin_pen(es, lod))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            heads: list[QPainterPath] = []
+            for cell in cells:
+                found = self._cell_paths(cell).get(group)
+                if found is not None:
+                    if not found[0].isEmpty():
+                        painter.drawPath(found[0])
+                    if not found[1].isEmpty():
+                        heads.append(found[1])
+            if heads:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(style.color(es.color))
+                for path in heads:
+                    painter.drawPath(path)
+        painter.restore()
 
 
 class BadgeItem(QGraphicsItem):

@@ -27,12 +27,14 @@ from iamviz.model.graph import EdgeKind, NodeKind, TrustEdge, TrustGraph
 from iamviz.render.items import (
     BadgeItem,
     EdgeItem,
+    EdgeLayerItem,
     LaneItem,
     LaneTitleItem,
     LegendItem,
     NodeItem,
     Style,
     Z,
+    batches,
     edge_badge,
     edge_style_name,
     finding_badge,
@@ -54,6 +56,10 @@ OVERVIEW_MIN_ITEMS = 500
 OVERVIEW_LOD = 0.3
 #: The overview picture's longer side is at most this many pixels.
 OVERVIEW_MAX_PX = 4096
+#: Scenes with at least this many drawn edges draw their plain edges (shown, not lit, not selected) through one
+#: :class:`~iamviz.render.items.EdgeLayerItem` where they are hairlines anyway, in a few batched calls instead of one
+#: paint per edge; smaller scenes (the classroom samples) draw every edge as its own item, as before.
+LAYER_MIN_EDGES = 300
 #: The depth of the scene index (a BSP tree) of large scenes. Qt picks ~log2(items), and every long edge (an account
 #: fanning out to hundreds of roles) then sits in thousands of leaves: 18 s to index 20,000 roles instead of ~2 s.
 LARGE_BSP_DEPTH = 8
@@ -97,6 +103,10 @@ class TrustScene(QGraphicsScene):
         self._overview_image: QImage | None = None
         self._overview_on = False
         self._overview_allowed = True
+        self._layer: EdgeLayerItem | None = None
+        self._batched: frozenset[str] = frozenset()  # the edge styles the layer draws at the zoom last painted
+        self._selected_edges: set[EdgeItem] = set()
+        self._style_names: frozenset[str] | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QBrush(self._style.color(theme.colors.background)))
         self.selectionChanged.connect(self._on_selection_changed)
@@ -276,6 +286,54 @@ class TrustScene(QGraphicsScene):
         if len(self._nodes) + len(self._edges) > OVERVIEW_MIN_ITEMS:
             self._overview = _OverviewItem(self.sceneRect(), self._use_overview, self._overview_picture)
             self.addItem(self._overview)
+        self._layer, self._batched, self._selected_edges, self._style_names = None, frozenset(), set(), None
+        if len(self._edges) >= LAYER_MIN_EDGES:
+            self._layer = EdgeLayerItem(self.sceneRect(), self._edges.values, lambda: self._style)
+            self._layer.on_paint = self._batch_for
+            for item in self._edges.values():
+                item.layer = self._layer
+            self.addItem(self._layer)
+        self._refresh_plain(self._edges.values())
+
+    # ---- The edge layer
+    @property
+    def edge_layer(self) -> EdgeLayerItem | None:
+        """The item drawing the plain edges of a dense scene in batches (None for small scenes)."""
+        return self._layer
+
+    def _refresh_plain(self, items: Iterable[EdgeItem], *, restyled: bool = False) -> None:
+        """Work out again which of ``items`` the layer draws (shown, not lit, not selected); ``restyled``: their
+        look (dimmed) changed too."""
+        layer = self._layer
+        changed = restyled
+        for item in items:
+            plain = layer is not None and item.isVisible() and not item.highlighted and not item.isSelected()
+            if plain != item.plain:
+                item.plain = plain
+                changed = True
+            self._edge_contents(item)
+        if changed and layer is not None:
+            layer.changed()
+
+    def _edge_contents(self, item: EdgeItem) -> None:
+        """Tell Qt whether ``item`` paints itself: not while the overview picture or the layer draws it."""
+        off = self._overview_on or (item.plain and item.style_name in self._batched)
+        if off != item.no_contents:
+            item.no_contents = off
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, off)
+
+    def _batch_for(self, lod: float) -> None:
+        """The layer is about to paint at ``lod``: the edge styles it draws there stop painting themselves."""
+        if self._layer is None:
+            return
+        style = self._style
+        if self._style_names is None:
+            self._style_names = frozenset(item.style_name for item in self._edges.values())
+        batched = frozenset(name for name in self._style_names if batches(style, name, lod))
+        if batched != self._batched:
+            self._batched = batched
+            for item in self._edges.values():
+                self._edge_contents(item)
 
     def _obstacles(self, start: QPointF, end: QPointF) -> list[QRectF]:
         """Boxes of drawn nodes that the segment ``start -> end`` crosses (with a little clearance)."""
@@ -471,7 +529,7 @@ class TrustScene(QGraphicsScene):
             item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box())
             item.set_shown(source not in self._hidden and target not in self._hidden)
             self._style_revealed(item)
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self._overview_on)
+            self._edge_contents(item)
             self.addItem(item)
             self._revealed[ref] = item
         self._overview_changed()
@@ -629,7 +687,12 @@ class TrustScene(QGraphicsScene):
             self._overview_on = want
             flag = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
             for item in self._detail_items():
-                item.setFlag(flag, want)
+                if isinstance(item, EdgeItem):
+                    self._edge_contents(item)  # the layer may still draw it when the picture is off
+                else:
+                    item.setFlag(flag, want)
+            if self._layer is not None:
+                self._layer.setFlag(flag, want)
         return want
 
     def overview(self) -> tuple[QRectF, QImage] | None:
@@ -712,6 +775,7 @@ class TrustScene(QGraphicsScene):
         self._want_revealed("highlight", self._folded_refs(edges))  # a focus shows the folded edges it names
         for item in self._revealed.values():
             self._style_revealed(item)
+        self._refresh_plain(self._edges.values(), restyled=True)
         self.merge_badges()
         self._overview_changed()
 
@@ -728,6 +792,7 @@ class TrustScene(QGraphicsScene):
         for item in self._revealed.values():
             item.set_dimmed(False)
             self._style_revealed(item)
+        self._refresh_plain(self._edges.values(), restyled=True)
         self.merge_badges()
         self._overview_changed()
 
@@ -744,6 +809,7 @@ class TrustScene(QGraphicsScene):
             item.set_shown(source not in hidden and target not in hidden)
         for (source, target, _), item in self._revealed.items():
             item.set_shown(source not in hidden and target not in hidden)
+        self._refresh_plain(self._edges.values())
         self.merge_badges()
         self._show_lanes_in_use()
         self._overview_changed()
@@ -784,9 +850,15 @@ class TrustScene(QGraphicsScene):
 
     # ---- Selection
     def _on_selection_changed(self) -> None:
+        selected = self.selectedItems()
+        if self._layer is not None:  # a selected edge paints itself (with its halo), above the layer
+            now = {item for item in selected if isinstance(item, EdgeItem) and item.layer is not None}
+            flipped = now ^ self._selected_edges
+            self._selected_edges = now
+            if flipped:
+                self._refresh_plain(flipped)
         if self._revealing:
             return
-        selected = self.selectedItems()
         for item in selected:
             if isinstance(item, NodeItem):
                 self.node_selected.emit(item.node_id)
