@@ -125,3 +125,15 @@ def test_standard_output_and_file_get_the_same_text(fmt, tmp_path, capsys):
     capsys.readouterr()
     assert main(["graph", "sample:classroom", "--format", fmt]) == 0
     assert capsys.readouterr().out == out.read_text(encoding="utf-8")
+
+
+def test_graphml_stays_well_formed_with_control_characters_in_policy_strings(tmp_path):
+    """XML 1.0 cannot hold most control characters, even escaped; a Sid may carry one (JSON allows it)."""
+    document = _two_grants()
+    document["RoleDetailList"][0]["AssumeRolePolicyDocument"]["Statement"][1]["Sid"] = "bell\u0007 and nul\u0000"
+    graph = build_trust_graph(snapshot_from_json([document], name="control"))
+    path = tmp_path / "control.graphml"
+    path.write_text("".join(graphml_chunks(graph)), encoding="utf-8")
+    read = nx.read_graphml(path)
+    sids = {data.get("statement_sid") for _, _, data in read.edges(data=True)}
+    assert "bell\ufffd and nul\ufffd" in sids

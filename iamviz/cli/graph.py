@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -103,7 +104,7 @@ def graphml_chunks(graph: TrustGraph) -> Iterator[str]:
     yield '  <graph edgedefault="directed">\n'
     for node in graph.nodes():
         values = (str(node.kind), node.label, node.account_id, node.arn)
-        yield f"    <node id={quoteattr(node.id)}>{_graphml_data('n', values)}</node>\n"
+        yield f"    <node id={_xml_attr(node.id)}>{_graphml_data('n', values)}</node>\n"
     for edge in graph.edges():
         values = (
             str(edge.kind),
@@ -116,7 +117,7 @@ def graphml_chunks(graph: TrustGraph) -> Iterator[str]:
             "; ".join(edge.reasons),
         )
         yield (
-            f"    <edge source={quoteattr(edge.source)} target={quoteattr(edge.target)} id={quoteattr(edge.key)}>"
+            f"    <edge source={_xml_attr(edge.source)} target={_xml_attr(edge.target)} id={_xml_attr(edge.key)}>"
             f"{_graphml_data('e', values)}</edge>\n"
         )
     yield "  </graph>\n</graphml>\n"
@@ -124,9 +125,22 @@ def graphml_chunks(graph: TrustGraph) -> Iterator[str]:
 
 def _graphml_data(prefix: str, values: tuple[str | None, ...]) -> str:
     return "".join(
-        f'<data key="{prefix}{i}">{escape(value)}</data>' if value else f'<data key="{prefix}{i}" />'
+        f'<data key="{prefix}{i}">{escape(_xml_chars(value))}</data>' if value else f'<data key="{prefix}{i}" />'
         for i, value in enumerate(values)
     )
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold, even escaped (control characters a policy's strings may
+    carry), replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _xml_attr(text: str) -> str:
+    return quoteattr(_xml_chars(text))
 
 
 def _dot_quote(text: str) -> str:
