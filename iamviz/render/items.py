@@ -800,21 +800,27 @@ class EdgeItem(QGraphicsItem):
             run = self._run = (first, last, path, pieces[first][4])
         return run[2]
 
-    def _run_segments(self, first: int, last: int, *, dashed: bool) -> QPolygonF:
-        """The pieces ``first..last`` (``last`` -1: all) flattened: one polyline (dashed), or its segments as point
-        pairs for ``drawLines``."""
-        cached = self._flat_run
-        if cached is not None and cached[0] == first and cached[1] == last and cached[2] == dashed:
-            return cached[3]
+    def flat_points(self, first: int, last: int) -> list[QPointF]:
+        """The pieces ``first..last`` (``last`` -1: all) flattened to one polyline's points."""
         if self._flat is None:
             self._flat = [_flatten(piece) for piece in self._cut_pieces()]
         flat = self._flat if last < 0 else self._flat[first : last + 1]
         points = [flat[0][0]]
         for run in flat:
             points += run[1:]
-        if not dashed:
-            points = [point for a, b in itertools.pairwise(points) for point in (a, b)]
-        result = QPolygonF(points)
+        return points
+
+    def segment_pairs(self, first: int, last: int) -> list[QPointF]:
+        """The pieces ``first..last`` flattened, as the point pairs of their segments (for ``drawLines``)."""
+        return [point for a, b in itertools.pairwise(self.flat_points(first, last)) for point in (a, b)]
+
+    def _run_segments(self, first: int, last: int, *, dashed: bool) -> QPolygonF:
+        """The pieces ``first..last`` (``last`` -1: all) flattened: one polyline (dashed), or its segments as point
+        pairs for ``drawLines``."""
+        cached = self._flat_run
+        if cached is not None and cached[0] == first and cached[1] == last and cached[2] == dashed:
+            return cached[3]
+        result = QPolygonF(self.segment_pairs(first, last) if not dashed else self.flat_points(first, last))
         self._flat_run = (first, last, dashed, result)
         return result
 
@@ -924,32 +930,46 @@ def _flatten(piece: _Piece) -> list[QPointF]:
 #: The drawing order of the edge layer's groups (later on top): solid quiet styles first, dashed ones over them (their
 #: gaps show what runs under), risky last.
 _LAYER_ORDER = ("member-of", "allowed", "unknown", "needs-caller-policy", "conditional", "risky")
-#: The edge layer's cells (scene px): a frame draws the cells it overlaps.
-_LAYER_CELL = 1024.0
+#: The edge layer's cells (scene px): a frame draws the pieces of curve in the cells it overlaps.
+_LAYER_CELL = 256.0
 
 
 def batches(style: Style, style_name: str, lod: float) -> bool:
-    """Whether the edge layer draws the plain edges of ``style_name`` at ``lod``: far out (straight hairlines), or
-    where they are at most :data:`_THIN_PX` wide on screen (one-pixel cosmetic curves); wider edges draw themselves
-    (segments with Qt's line rasterizer are cheaper than one huge outline)."""
-    if lod < _MIN_ARROW_LOD:
-        return True
-    return style.edge_pen(style.theme.edge_style(style_name)).widthF() * lod <= _THIN_PX
+    """Whether the edge layer draws the plain edges of ``style_name`` at ``lod``: up to :data:`_LINES_MAX_LOD` (far
+    out straight hairlines, then one-pixel cosmetic curves, then flattened segments); closer in, few edges show and
+    each draws itself."""
+    return lod <= _LINES_MAX_LOD
 
 
 _Group = tuple[str, bool]  # (style name, dimmed)
 
 
+class _CellGroup:
+    """The plain edges of one style and look in one cell of the layer: their pieces, and what is drawn of them."""
+
+    __slots__ = ("arrows", "curves", "entries", "pairs", "polylines")
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[EdgeItem, int, int]] = []
+        self.curves = QPainterPath()
+        self.arrows = QPainterPath()
+        self.pairs: QPolygonF | None = None  # the solid segments, as point pairs (made when first drawn wide)
+        self.polylines: list[tuple[QPolygonF, float]] | None = None  # dashed: a polyline and its phase (scene px)
+
+
 class EdgeLayerItem(QGraphicsItem):
-    """The plain edges of a dense scene (shown, not lit, not selected) in a few batched calls.
+    """The plain edges of a dense scene (shown, not lit, not selected) in a few batched calls, cached as a picture.
 
     A dense view crosses thousands of edges; each painting itself cost 20-70 us of Python and Qt per edge per frame.
-    The layer draws the edges of one style and look (dimmed or not) as one path per cell of a coarse grid (curves cut
-    into pieces of about 300 px, each in the cell where it starts), and far out as one ``drawLines`` of chords; the
-    edge items keep their shape, tooltips, selection and hover, and tell Qt they have no contents while the layer
-    draws them (:func:`batches`). Lit, selected and wide edges paint themselves above it.
+    Up to :data:`_LINES_MAX_LOD` the layer draws the edges of one style and look (dimmed or not) per cell of a coarse
+    grid (curves cut into pieces of about 300 px, each in the cell where it starts): far out one ``drawLines`` of
+    chords, then one cosmetic path, then (wider than :data:`_THIN_PX` on screen) one ``drawLines`` of flattened
+    segments, dashed styles one polyline per edge. Qt keeps the result as a viewport-sized pixmap (device coordinate
+    cache): a repaint at the same zoom, or a pan, blits and scrolls it and draws only what came into view.
 
-    It takes no mouse events and has no shape.
+    The edge items keep their shape, tooltips and selection, and tell Qt they have no contents while the layer draws
+    them; lit and selected edges (and all of them past 200 %) paint themselves above it. It takes no mouse events
+    and has no shape.
     """
 
     def __init__(self, rect: QRectF, edges: Callable[[], Iterable[EdgeItem]], style: Callable[[], Style]) -> None:
@@ -959,14 +979,19 @@ class EdgeLayerItem(QGraphicsItem):
         self._style = style
         self._cells: dict[tuple[int, int], list[tuple[EdgeItem, int, int]]] | None = None
         self._arrows: dict[tuple[int, int], list[EdgeItem]] = {}
-        self._paths: dict[tuple[int, int], dict[_Group, tuple[QPainterPath, QPainterPath]]] = {}
+        self._groups: dict[tuple[int, int], dict[_Group, _CellGroup]] = {}
         self._chords: dict[_Group, list[QLineF]] | None = None
         self._names: set[str] | None = None  # the edges' style names
+        self._reach = 0.0
+        self.drawn_moving = False
+        """Whether the cached picture was drawn while the view moved (without antialiasing): redraw at rest."""
         self.on_paint: Callable[[float], None] | None = None
         """Called with the zoom before each paint (the scene switches the edge items' painting by :func:`batches`)."""
         self.setZValue(Z.EDGE - 1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)  # exposedRect: what to draw
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_rect(self, rect: QRectF) -> None:
         self.prepareGeometryChange()
@@ -980,7 +1005,7 @@ class EdgeLayerItem(QGraphicsItem):
 
     def changed(self) -> None:
         """Which edges are plain, or how they look, changed: make the paths anew when next painted."""
-        self._paths = {}
+        self._groups = {}
         self._chords = None
         self.update()
 
@@ -994,11 +1019,14 @@ class EdgeLayerItem(QGraphicsItem):
         cells: dict[tuple[int, int], list[tuple[EdgeItem, int, int]]] = {}
         arrows: dict[tuple[int, int], list[EdgeItem]] = {}
         size = _LAYER_CELL
+        reach = 0.0
         for edge in self._edges():
             pieces = edge._cut_pieces()
             start, cell = 0, None
             for index, piece in enumerate(pieces):
-                here = (int(piece[5] // size), int(piece[6] // size))
+                half_w, half_h = (piece[2] - piece[0]) / 2, (piece[3] - piece[1]) / 2
+                reach = max(reach, half_w, half_h)
+                here = (int((piece[0] + half_w) // size), int((piece[1] + half_h) // size))  # its middle's cell
                 if here != cell:
                     if cell is not None:
                         cells.setdefault(cell, []).append((edge, start, index - 1))
@@ -1009,35 +1037,34 @@ class EdgeLayerItem(QGraphicsItem):
                 tip = edge._arrow.at(0)
                 arrows.setdefault((int(tip.x() // size), int(tip.y() // size)), []).append(edge)
         self._arrows = arrows
+        self._reach = reach + 16  # a piece reaches this far from its middle (arrowheads too)
         return cells
 
-    def _cell_paths(self, cell: tuple[int, int]) -> dict[_Group, tuple[QPainterPath, QPainterPath]]:
-        paths = self._paths.get(cell)
-        if paths is None:
+    def _cell_groups(self, cell: tuple[int, int]) -> dict[_Group, _CellGroup]:
+        groups = self._groups.get(cell)
+        if groups is None:
             assert self._cells is not None
-            paths = self._paths[cell] = {}
+            groups = self._groups[cell] = {}
             for edge, first, last in self._cells.get(cell, ()):
                 if not edge.plain:
                     continue
-                group = (edge.style_name, edge.dimmed)
-                found = paths.get(group)
-                if found is None:
-                    found = paths[group] = (QPainterPath(), QPainterPath())
-                curves = found[0]
+                group = groups.get((edge.style_name, edge.dimmed))
+                if group is None:
+                    group = groups[(edge.style_name, edge.dimmed)] = _CellGroup()
+                group.entries.append((edge, first, last))
                 pieces = edge._pieces
                 assert pieces is not None
-                curves.moveTo(pieces[first][5], pieces[first][6])
+                group.curves.moveTo(pieces[first][5], pieces[first][6])
                 for piece in pieces[first : last + 1]:
-                    curves.cubicTo(*piece[7:])
+                    group.curves.cubicTo(*piece[7:])
             for edge in self._arrows.get(cell, ()):
                 if edge.plain:
-                    group = (edge.style_name, edge.dimmed)
-                    found = paths.get(group)
-                    if found is None:
-                        found = paths[group] = (QPainterPath(), QPainterPath())
-                    found[1].addPolygon(edge._arrow)
-                    found[1].closeSubpath()
-        return paths
+                    group = groups.get((edge.style_name, edge.dimmed))
+                    if group is None:
+                        group = groups[(edge.style_name, edge.dimmed)] = _CellGroup()
+                    group.arrows.addPolygon(edge._arrow)
+                    group.arrows.closeSubpath()
+        return groups
 
     def _chord_groups(self) -> dict[_Group, list[QLineF]]:
         if self._chords is None:
@@ -1053,6 +1080,7 @@ class EdgeLayerItem(QGraphicsItem):
         lod = _lod(option, painter, style)
         if self.on_paint is not None:
             self.on_paint(lod)
+        self.drawn_moving = style.moving
         theme = style.theme
         if self._names is None:
             self._names = {edge.style_name for edge in self._edges()}
@@ -1066,45 +1094,86 @@ class EdgeLayerItem(QGraphicsItem):
         if lod < _MIN_ARROW_LOD:  # far out: straight hairlines, as the items draw themselves there
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             chords = self._chord_groups()
-            for group in groups:
-                lines = chords.get(group)
+            for key in groups:
+                lines = chords.get(key)
                 if lines:
-                    painter.setOpacity(theme.dim_opacity if group[1] else 1.0)
-                    painter.setPen(QPen(style.color(theme.edge_style(group[0]).color), 0))
+                    painter.setOpacity(theme.dim_opacity if key[1] else 1.0)
+                    painter.setPen(QPen(style.color(theme.edge_style(key[0]).color), 0))
                     painter.drawLines(lines)
             painter.restore()
             return
         if self._cells is None:
             self._cells = self._index()
-        reach = 2 * _PIECE_LENGTH + 2 * theme.highlight_width + 8  # a piece reaches this far from where it starts
-        if style.frame is not None:
-            left, top, right, bottom = style.frame
-        else:
-            left, top, right, bottom = self._rect.left(), self._rect.top(), self._rect.right(), self._rect.bottom()
+        exposed = self._area(painter, option)
+        reach = self._reach + 2 * theme.highlight_width + 8  # (pen widths)
         size = _LAYER_CELL
-        x0, x1 = int((left - reach) // size), int((right + 8) // size)
-        y0, y1 = int((top - reach) // size), int((bottom + 8) // size)
+        x0, x1 = int((exposed.left() - reach) // size), int((exposed.right() + reach) // size)
+        y0, y1 = int((exposed.top() - reach) // size), int((exposed.bottom() + reach) // size)
         cells = sorted(c for c in self._cells.keys() | self._arrows.keys() if x0 <= c[0] <= x1 and y0 <= c[1] <= y1)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
-        for group in groups:
-            es = theme.edge_style(group[0])
-            painter.setOpacity(theme.dim_opacity if group[1] else 1.0)
-            painter.setPen(style.thin_pen(es, lod))
+        flat = _raster(painter)  # segments only into pixels (SVG and PDF keep the curves)
+        for key in groups:
+            es = theme.edge_style(key[0])
+            pen = style.edge_pen(es)
+            thin = pen.widthF() * lod <= _THIN_PX
+            painter.setOpacity(theme.dim_opacity if key[1] else 1.0)
+            painter.setPen(style.thin_pen(es, lod) if thin else pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             heads: list[QPainterPath] = []
             for cell in cells:
-                found = self._cell_paths(cell).get(group)
-                if found is not None:
-                    if not found[0].isEmpty():
-                        painter.drawPath(found[0])
-                    if not found[1].isEmpty():
-                        heads.append(found[1])
+                group = self._cell_groups(cell).get(key)
+                if group is None:
+                    continue
+                if group.entries:
+                    if thin or not flat:
+                        painter.drawPath(group.curves)
+                    elif es.dash:
+                        self._draw_dashed(painter, group, pen)
+                    else:
+                        if group.pairs is None:
+                            group.pairs = QPolygonF(
+                                [p for edge, first, last in group.entries for p in edge.segment_pairs(first, last)]
+                            )
+                        painter.drawLines(group.pairs)
+                if not group.arrows.isEmpty():
+                    heads.append(group.arrows)
             if heads:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(style.color(es.color))
                 for path in heads:
                     painter.drawPath(path)
         painter.restore()
+
+    def _area(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
+        """The part of the scene to draw: what Qt asks for (a new cache's whole item, or its part that came into
+        view), within what the device shows (the cache is a viewport-sized picture) and the painter's clip."""
+        area = option.exposedRect if not option.exposedRect.isEmpty() else QRectF(self._rect)
+        device = painter.device()
+        if device is not None and device.width() > 0 and device.height() > 0:
+            inverse, invertible = painter.deviceTransform().inverted()
+            if invertible:
+                area = area.intersected(inverse.mapRect(QRectF(0, 0, device.width(), device.height())))
+        if painter.hasClipping():
+            area = area.intersected(painter.clipBoundingRect())
+        return area
+
+    @staticmethod
+    def _draw_dashed(painter: QPainter, group: _CellGroup, pen: QPen) -> None:
+        """Dashed edges as one polyline each, the pattern's phase where the piece starts along its curve."""
+        if group.polylines is None:
+            group.polylines = [
+                (QPolygonF(edge.flat_points(first, last)), edge._pieces[first][4] if edge._pieces else 0.0)
+                for edge, first, last in group.entries
+            ]
+        width = pen.widthF()
+        for polyline, at in group.polylines:
+            if at:
+                phased = QPen(pen)
+                phased.setDashOffset(at / width)
+                painter.setPen(phased)
+            else:
+                painter.setPen(pen)
+            painter.drawPolyline(polyline)
 
 
 class BadgeItem(QGraphicsItem):

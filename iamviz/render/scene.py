@@ -638,6 +638,8 @@ class TrustScene(QGraphicsScene):
         """The view is panning or zooming (True) or has come to rest (False): while moving, edges are drawn without
         antialiasing; at rest the view repaints, sharp."""
         self._style.moving = bool(moving)
+        if not moving and self._layer is not None and self._layer.drawn_moving:
+            self._layer.update()  # its cached picture was drawn without antialiasing
 
     @property
     def moving(self) -> bool:
@@ -659,6 +661,8 @@ class TrustScene(QGraphicsScene):
         for edge in (*self._edges.values(), *self._revealed.values()):
             if edge.badge_item is not None:
                 edge.badge_item.setCacheMode(mode)
+        if self._layer is not None:
+            self._layer.setCacheMode(mode)
         self._overview_allowed = bool(enabled)
         if not enabled:
             self._use_overview(1.0)
