@@ -983,8 +983,6 @@ class EdgeLayerItem(QGraphicsItem):
         self._chords: dict[_Group, list[QLineF]] | None = None
         self._names: set[str] | None = None  # the edges' style names
         self._reach = 0.0
-        self.drawn_moving = False
-        """Whether the cached picture was drawn while the view moved (without antialiasing): redraw at rest."""
         self.on_paint: Callable[[float], None] | None = None
         """Called with the zoom before each paint (the scene switches the edge items' painting by :func:`batches`)."""
         self.setZValue(Z.EDGE - 1)
@@ -1080,7 +1078,6 @@ class EdgeLayerItem(QGraphicsItem):
         lod = _lod(option, painter, style)
         if self.on_paint is not None:
             self.on_paint(lod)
-        self.drawn_moving = style.moving
         theme = style.theme
         if self._names is None:
             self._names = {edge.style_name for edge in self._edges()}
@@ -1110,7 +1107,8 @@ class EdgeLayerItem(QGraphicsItem):
         x0, x1 = int((exposed.left() - reach) // size), int((exposed.right() + reach) // size)
         y0, y1 = int((exposed.top() - reach) // size), int((exposed.bottom() + reach) // size)
         cells = sorted(c for c in self._cells.keys() | self._arrows.keys() if x0 <= c[0] <= x1 and y0 <= c[1] <= y1)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not style.moving)
+        # Always antialiased: the picture is kept, and a pan only draws the strip that came into view (cheap).
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         flat = _raster(painter)  # segments only into pixels (SVG and PDF keep the curves)
         for key in groups:
             es = theme.edge_style(key[0])

@@ -638,8 +638,6 @@ class TrustScene(QGraphicsScene):
         """The view is panning or zooming (True) or has come to rest (False): while moving, edges are drawn without
         antialiasing; at rest the view repaints, sharp."""
         self._style.moving = bool(moving)
-        if not moving and self._layer is not None and self._layer.drawn_moving:
-            self._layer.update()  # its cached picture was drawn without antialiasing
 
     @property
     def moving(self) -> bool:
