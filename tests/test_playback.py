@@ -336,5 +336,5 @@ def test_a_chain_presents_mfa_once_at_its_first_call_and_the_sessions_carry_it()
     assert first.api_call.as_dict()["SerialNumber"] == "arn:aws:iam::111111111111:mfa/alice"
     assert "signing in with MFA for a later hop" in first.caption
     assert "SerialNumber" not in second.api_call.as_dict() and "TokenCode" not in second.api_call.as_dict()
-    assert "which role sessions carry" in second.caption
+    assert "with MFA from the sign-in that began the chain (role sessions carry it)" in second.caption
     assert "bringing MFA" not in second.caption

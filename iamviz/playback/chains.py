@@ -132,7 +132,7 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
         caption = (
             f"{label} assumes {role.name}"
             + (f", bringing {needs}" if needs else "")
-            + (" (the MFA of the sign-in that began this session, which role sessions carry)" if carried else "")
+            + (", with MFA from the sign-in that began the chain (role sessions carry it)" if carried else "")
             + (", signing in with MFA for a later hop" if present and not hop_mfa else "")
             + (". This is role chaining: the new session lasts at most one hour." if chained else ".")
         )
