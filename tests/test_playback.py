@@ -338,3 +338,19 @@ def test_a_chain_presents_mfa_once_at_its_first_call_and_the_sessions_carry_it()
     assert "SerialNumber" not in second.api_call.as_dict() and "TokenCode" not in second.api_call.as_dict()
     assert "with MFA from the sign-in that began the chain (role sessions carry it)" in second.caption
     assert "bringing MFA" not in second.caption
+
+
+def test_a_role_of_another_account_that_starts_a_chain_sends_no_mfa_device():
+    """A role (session) has no MFA device to name in SerialNumber; MFA comes from the sign-in behind it."""
+    from iamviz.loading import snapshot_from_json
+
+    document = _mfa_chain_gaad()
+    vault = document["RoleDetailList"][1]["AssumeRolePolicyDocument"]["Statement"][0]
+    vault["Principal"] = {"AWS": "arn:aws:iam::222222222222:role/partner"}
+    graph = build_trust_graph(snapshot_from_json([document], name="mfa-partner"))
+    vault = "arn:aws:iam::111111111111:role/Vault"
+    chain = next(c for c in find_chains(graph, target=vault) if c.source == "arn:aws:iam::222222222222:role/partner")
+    (step,) = [s for s in scenario_from_chain(graph, chain).steps if s.kind is StepKind.ASSUME]
+    assert step.allowed, step.reasons
+    assert "SerialNumber" not in step.api_call.as_dict()
+    assert "with MFA from the sign-in that began its session" in step.caption

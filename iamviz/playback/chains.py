@@ -90,7 +90,11 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
     user_origin = origin.kind is NodeKind.USER or (
         origin.kind is NodeKind.EXTERNAL_PRINCIPAL and ":user/" in (origin.arn or chain.source)
     )
-    session_origin = origin.kind in (NodeKind.ROLE, NodeKind.EXTERNAL_ACCOUNT)
+    session_origin = not user_origin and origin.kind in (
+        NodeKind.ROLE,
+        NodeKind.EXTERNAL_ACCOUNT,
+        NodeKind.EXTERNAL_PRINCIPAL,  # a role (or role session) of another account
+    )
     user_brings_mfa = user_origin and any(_mfa_keys(_hop_statement(snapshot, hop)) for hop in chain.hops)
     for number, hop in enumerate(chain.hops):
         role_arn = hop.target
@@ -129,10 +133,11 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
             parameters["SerialNumber"] = device
             parameters["TokenCode"] = "123456"
         needs = ", ".join(r for r in hop.requirements if not (carried and r == "MFA"))
+        began = "the chain" if chained else "its session"
         caption = (
             f"{label} assumes {role.name}"
             + (f", bringing {needs}" if needs else "")
-            + (", with MFA from the sign-in that began the chain (role sessions carry it)" if carried else "")
+            + (f", with MFA from the sign-in that began {began} (role sessions carry it)" if carried else "")
             + (", signing in with MFA for a later hop" if present and not hop_mfa else "")
             + (". This is role chaining: the new session lasts at most one hour." if chained else ".")
         )
