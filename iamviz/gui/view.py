@@ -239,6 +239,11 @@ class TrustView(QGraphicsView):
         area, viewport = event.rect(), self.viewport()
         if area.width() * area.height() * 2 >= viewport.width() * viewport.height() > 0:
             self.frame_ms = (time.perf_counter() - start) * 1000.0
+        layer = getattr(scene, "edge_layer", None)
+        if layer is not None and layer.isVisible():
+            # A kept picture makes repaints cheap; what the edges cost to draw anew says whether a pan can draw the
+            # strips it uncovers in time (else it moves the last frame until it settles).
+            self.frame_ms = max(self.frame_ms, layer.full_ms)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
@@ -983,6 +984,9 @@ class EdgeLayerItem(QGraphicsItem):
         self._chords: dict[_Group, list[QLineF]] | None = None
         self._names: set[str] | None = None  # the edges' style names
         self._reach = 0.0
+        self.full_ms = 0.0
+        """How long the layer's last drawing of (at least half of) a whole frame took: what a frame of this view costs
+        when nothing is kept (the view pans a slow view by moving its last frame; see ``TrustView``)."""
         self.on_paint: Callable[[float], None] | None = None
         """Called with the zoom before each paint (the scene switches the edge items' painting by :func:`batches`)."""
         self.setZValue(Z.EDGE - 1)
@@ -1099,6 +1103,7 @@ class EdgeLayerItem(QGraphicsItem):
                     painter.drawLines(lines)
             painter.restore()
             return
+        started = time.perf_counter()
         if self._cells is None:
             self._cells = self._index()
         exposed = self._area(painter, option)
@@ -1141,6 +1146,10 @@ class EdgeLayerItem(QGraphicsItem):
                 for path in heads:
                     painter.drawPath(path)
         painter.restore()
+        device = painter.device()
+        shown = exposed.width() * exposed.height() * lod * lod  # device px drawn
+        if device is not None and shown * 2 >= device.width() * device.height():
+            self.full_ms = (time.perf_counter() - started) * 1000.0
 
     def _area(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
         """The part of the scene to draw: what Qt asks for (a new cache's whole item, or its part that came into
