@@ -57,9 +57,9 @@ OVERVIEW_LOD = 0.3
 #: The overview picture's longer side is at most this many pixels.
 OVERVIEW_MAX_PX = 4096
 #: Scenes with at least this many drawn edges draw their plain edges (shown, not lit, not selected) through one
-#: :class:`~iamviz.render.items.EdgeLayerItem` where they are hairlines anyway, in a few batched calls instead of one
-#: paint per edge; smaller scenes (the classroom samples) draw every edge as its own item, as before.
-LAYER_MIN_EDGES = 300
+#: :class:`~iamviz.render.items.EdgeLayerItem` up to 200 % zoom, in a few batched calls kept as a picture instead of
+#: one paint per edge per frame; smaller scenes (the classroom samples) draw every edge as its own item, as before.
+LAYER_MIN_EDGES = 150
 #: The depth of the scene index (a BSP tree) of large scenes. Qt picks ~log2(items), and every long edge (an account
 #: fanning out to hundreds of roles) then sits in thousands of leaves: 18 s to index 20,000 roles instead of ~2 s.
 LARGE_BSP_DEPTH = 8
