@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyle, QStyleOptionGraphicsItem, QWidget
 
@@ -65,6 +66,7 @@ _MAX_DETOURS = 4
 #: edges show and the curves are stroked as they are.
 _LINES_MAX_LOD = 2.0
 _FLAT_TOLERANCE = 0.25
+_FINE, _COARSE = QTransform.fromScale(4, 4), QTransform.fromScale(0.25, 0.25)  # Qt flattens to 0.5 px at 4x
 
 
 def _lod(option: QStyleOptionGraphicsItem, painter: QPainter, style: Style | None = None) -> float:
@@ -440,6 +442,8 @@ class EdgeItem(QGraphicsItem):
         self._run: tuple[int, int, QPainterPath, float] | None = None  # the pieces drawn last, as one path
         self._flat: list[list[QPointF]] | None = None  # each piece flattened to points (wide edges, as segments)
         self._flat_run: tuple[int, int, bool, QPolygonF] | None = None  # the segments drawn last
+        self._whole_flat: QPolygonF | None = None
+        self._whole_pairs: QPolygonF | None = None
         self._box = (0.0, 0.0, 0.0, 0.0)  # the bounds as floats (left, top, right, bottom)
         self._has_arrow = False
         self._looks_for: Style | None = None
@@ -672,6 +676,8 @@ class EdgeItem(QGraphicsItem):
         self._run = None
         self._flat = None
         self._flat_run = None
+        self._whole_flat = None
+        self._whole_pairs = None
         if self.layer is not None:
             self.layer.geometry_changed()
         if self.badge_item is not None:
@@ -800,6 +806,20 @@ class EdgeItem(QGraphicsItem):
                 path.cubicTo(*piece[7:])
             run = self._run = (first, last, path, pieces[first][4])
         return run[2]
+
+    def whole_polyline(self) -> QPolygonF:
+        """The whole curve flattened (Qt's flattening at four times the scale: within 1/8 scene px; cached)."""
+        if self._whole_flat is None:
+            polygons = self._path.toSubpathPolygons(_FINE)
+            self._whole_flat = _COARSE.map(polygons[0]) if polygons else QPolygonF()
+        return self._whole_flat
+
+    def whole_pairs(self) -> QPolygonF:
+        """The whole curve's flattened segments as point pairs (for ``drawLines``; cached)."""
+        if self._whole_pairs is None:
+            points = list(self.whole_polyline())
+            self._whole_pairs = QPolygonF([point for a, b in itertools.pairwise(points) for point in (a, b)])
+        return self._whole_pairs
 
     def flat_points(self, first: int, last: int) -> list[QPointF]:
         """The pieces ``first..last`` (``last`` -1: all) flattened to one polyline's points."""
@@ -984,6 +1004,7 @@ class EdgeLayerItem(QGraphicsItem):
         self._chords: dict[_Group, list[QLineF]] | None = None
         self._names: set[str] | None = None  # the edges' style names
         self._reach = 0.0
+        self._whole: dict[_Group, tuple[list[EdgeItem], QPainterPath | None, QPainterPath | None]] | None = None
         self.full_ms = 0.0
         """How long the layer's last drawing of (at least half of) a whole frame took: what a frame of this view costs
         when nothing is kept (the view pans a slow view by moving its last frame; see ``TrustView``)."""
@@ -1009,6 +1030,7 @@ class EdgeLayerItem(QGraphicsItem):
         """Which edges are plain, or how they look, changed: make the paths anew when next painted."""
         self._groups = {}
         self._chords = None
+        self._whole = None
         self.update()
 
     def boundingRect(self) -> QRectF:
@@ -1104,9 +1126,13 @@ class EdgeLayerItem(QGraphicsItem):
             painter.restore()
             return
         started = time.perf_counter()
+        exposed = self._area(painter, option)
+        if exposed.contains(self._rect.adjusted(32, 32, -32, -32)):  # all of it (export): no pieces, no cells
+            self._paint_whole(painter, style, lod, groups)
+            painter.restore()
+            return
         if self._cells is None:
             self._cells = self._index()
-        exposed = self._area(painter, option)
         reach = self._reach + 2 * theme.highlight_width + 8  # (pen widths)
         size = _LAYER_CELL
         x0, x1 = int((exposed.left() - reach) // size), int((exposed.right() + reach) // size)
@@ -1150,6 +1176,53 @@ class EdgeLayerItem(QGraphicsItem):
         shown = exposed.width() * exposed.height() * lod * lod  # device px drawn
         if device is not None and shown * 2 >= device.width() * device.height():
             self.full_ms = (time.perf_counter() - started) * 1000.0
+
+    def _paint_whole(self, painter: QPainter, style: Style, lod: float, groups: list[_Group]) -> None:
+        """Every plain edge, whole: one path per style and look (thin, or into SVG/PDF), else each edge's flattened
+        curve (segments, or a dashed polyline); arrowheads one fill per style and look."""
+        if self._whole is None:
+            whole: dict[_Group, list[EdgeItem]] = {}
+            for edge in self._edges():
+                if edge.plain:
+                    whole.setdefault((edge.style_name, edge.dimmed), []).append(edge)
+            self._whole = {key: (edges, None, None) for key, edges in whole.items()}
+        theme = style.theme
+        flat = _raster(painter)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for key in groups:
+            found = self._whole.get(key)
+            if found is None:
+                continue
+            edges, curves, heads = found
+            es = theme.edge_style(key[0])
+            pen = style.edge_pen(es)
+            thin = pen.widthF() * lod <= _THIN_PX
+            painter.setOpacity(theme.dim_opacity if key[1] else 1.0)
+            painter.setPen(style.thin_pen(es, lod) if thin else pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            if thin or not flat:
+                if curves is None:
+                    curves = QPainterPath()
+                    for edge in edges:
+                        curves.addPath(edge._path)
+                painter.drawPath(curves)
+            else:
+                for edge in edges:
+                    if es.dash:
+                        painter.drawPolyline(edge.whole_polyline())
+                    else:
+                        painter.drawLines(edge.whole_pairs())
+            if heads is None:
+                heads = QPainterPath()
+                for edge in edges:
+                    if edge._has_arrow:
+                        heads.addPolygon(edge._arrow)
+                        heads.closeSubpath()
+            self._whole[key] = (edges, curves, heads)
+            if not heads.isEmpty():
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(style.color(es.color))
+                painter.drawPath(heads)
 
     def _area(self, painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
         """The part of the scene to draw: what Qt asks for (a new cache's whole item, or its part that came into
