@@ -1130,6 +1130,7 @@ class EdgeLayerItem(QGraphicsItem):
         if exposed.contains(self._rect.adjusted(32, 32, -32, -32)):  # all of it (export): no pieces, no cells
             self._paint_whole(painter, style, lod, groups)
             painter.restore()
+            self.full_ms = (time.perf_counter() - started) * 1000.0
             return
         if self._cells is None:
             self._cells = self._index()
