@@ -440,7 +440,7 @@ class EdgeItem(QGraphicsItem):
         self._shape: QPainterPath | None = None
         self._pieces: list[_Piece] | None = None
         self._run: tuple[int, int, QPainterPath, float] | None = None  # the pieces drawn last, as one path
-        self._flat: list[list[QPointF]] | None = None  # each piece flattened to points (wide edges, as segments)
+        self._flat: list[list[QPointF] | None] | None = None  # pieces flattened to points (wide edges, as segments)
         self._flat_run: tuple[int, int, bool, QPolygonF] | None = None  # the segments drawn last
         self._whole_flat: QPolygonF | None = None
         self._whole_pairs: QPolygonF | None = None
@@ -823,12 +823,16 @@ class EdgeItem(QGraphicsItem):
 
     def flat_points(self, first: int, last: int) -> list[QPointF]:
         """The pieces ``first..last`` (``last`` -1: all) flattened to one polyline's points."""
+        pieces = self._cut_pieces()
         if self._flat is None:
-            self._flat = [_flatten(piece) for piece in self._cut_pieces()]
-        flat = self._flat if last < 0 else self._flat[first : last + 1]
-        points = [flat[0][0]]
-        for run in flat:
-            points += run[1:]
+            self._flat = [None] * len(pieces)  # each piece flattened when first drawn
+        cache = self._flat
+        points: list[QPointF] = []
+        for index in range(first if last >= 0 else 0, (last if last >= 0 else len(pieces) - 1) + 1):
+            run = cache[index]
+            if run is None:
+                run = cache[index] = _flatten(pieces[index])
+            points += run[1:] if points else run
         return points
 
     def segment_pairs(self, first: int, last: int) -> list[QPointF]:
