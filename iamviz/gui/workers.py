@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from iamviz.errors import CancelledError
+from iamviz.gui import collector
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -84,9 +85,11 @@ class Worker(QRunnable):
         # live capture). So no cyclic collection while a job runs; the GUI thread collects as usual afterwards.
         collecting = gc.isenabled()
         gc.disable()
+        collector.job_started(id(self))  # and the GUI thread's collector waits until the job is done
         try:
             self._run_job()
         finally:
+            collector.job_finished(id(self))
             if collecting:
                 gc.enable()
 
