@@ -8,6 +8,8 @@ cycle. ``synthetic_graph(roles=N)`` is a large, random-but-seeded account for sc
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from iamviz.model.graph import ANYONE_ID, DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
 
@@ -193,6 +195,30 @@ def classroom_graph() -> TrustGraph:
 
 
 RISKY = frozenset({(ANYONE_ID, role_id(WORKLOAD, "PublicReadRole"), "TRUST_ANYONE")})
+
+
+@contextmanager
+def classroom_scene(graph: TrustGraph | None = None) -> Iterator:
+    """A light-theme TrustScene of ``graph`` (default :func:`classroom_graph`), laid out, animations off, with
+    :data:`RISKY` marked; cleared when the block ends. Qt is imported here only (the layout tests stay Qt-free)."""
+    from iamviz.layout import layered_layout
+    from iamviz.render.scene import TrustScene
+    from iamviz.render.theme import load_theme
+
+    graph = graph if graph is not None else classroom_graph()
+    scene = TrustScene(theme=load_theme("light"))
+    scene.set_animations_enabled(False)
+    scene.set_graph(
+        graph,
+        layered_layout(graph),
+        risky_edges=[(a, b, f"{EdgeKind.CAN_ASSUME}|sts:AssumeRole|0") for a, b, _ in RISKY],
+        findings_by_node={role_id(WORKLOAD, "PublicReadRole"): ("TRUST_ANYONE",)},
+    )
+    try:
+        yield scene
+    finally:
+        scene.clear()
+        scene.deleteLater()
 
 
 def synthetic_graph(*, roles: int = 5000, accounts: int = 3, seed: int = 7) -> TrustGraph:

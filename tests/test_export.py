@@ -5,32 +5,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from layout_graphs import RISKY, WORKLOAD, classroom_graph, role_id
+from layout_graphs import WORKLOAD, classroom_scene, role_id
 
 from iamviz.errors import InputError
-from iamviz.layout import layered_layout
-from iamviz.model.graph import EdgeKind
-from iamviz.render.theme import load_theme
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def scene(qapp):
-    from iamviz.render.scene import TrustScene
-
-    graph = classroom_graph()
-    scene = TrustScene(theme=load_theme("light"))
-    scene.set_animations_enabled(False)
-    scene.set_graph(
-        graph,
-        layered_layout(graph),
-        risky_edges=[(a, b, f"{EdgeKind.CAN_ASSUME}|sts:AssumeRole|0") for a, b, _ in RISKY],
-        findings_by_node={role_id(WORKLOAD, "PublicReadRole"): ("TRUST_ANYONE",)},
-    )
-    yield scene
-    scene.clear()
-    scene.deleteLater()
+    with classroom_scene() as scene:
+        yield scene
 
 
 def _image(path):

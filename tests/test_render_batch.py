@@ -7,10 +7,9 @@ import itertools
 import math
 
 import pytest
-from layout_graphs import RISKY, WORKLOAD, classroom_graph, role_id
+from layout_graphs import WORKLOAD, classroom_scene, role_id
 
 from iamviz.layout import layered_layout
-from iamviz.model.graph import EdgeKind
 from iamviz.render.theme import load_theme
 
 pytestmark = pytest.mark.gui
@@ -20,20 +19,8 @@ PUBLIC = role_id(WORKLOAD, "PublicReadRole")
 
 @pytest.fixture
 def scene(qapp):
-    from iamviz.render.scene import TrustScene
-
-    graph = classroom_graph()
-    scene = TrustScene(theme=load_theme("light"))
-    scene.set_animations_enabled(False)
-    scene.set_graph(
-        graph,
-        layered_layout(graph),
-        risky_edges=[(a, b, f"{EdgeKind.CAN_ASSUME}|sts:AssumeRole|0") for a, b, _ in RISKY],
-        findings_by_node={PUBLIC: ("TRUST_ANYONE",)},
-    )
-    yield scene
-    scene.clear()
-    scene.deleteLater()
+    with classroom_scene() as scene:
+        yield scene
 
 
 def _cubic(piece, t):

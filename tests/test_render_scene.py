@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from layout_graphs import RISKY, WORKLOAD, classroom_graph, role_id, user_id
+from layout_graphs import WORKLOAD, classroom_graph, classroom_scene, role_id, user_id
 
 from iamviz.layout import layered_layout
-from iamviz.model.graph import ANYONE_ID, EdgeKind, NodeKind
+from iamviz.model.graph import ANYONE_ID, NodeKind
 from iamviz.render.theme import THEME_NAMES, load_theme
 
 pytestmark = pytest.mark.gui
@@ -23,19 +23,8 @@ def graph():
 
 @pytest.fixture
 def scene(qapp, graph):
-    from iamviz.render.scene import TrustScene
-
-    scene = TrustScene(theme=load_theme("light"))
-    scene.set_animations_enabled(False)
-    scene.set_graph(
-        graph,
-        layered_layout(graph),
-        risky_edges=[(a, b, f"{EdgeKind.CAN_ASSUME}|sts:AssumeRole|0") for a, b, _ in RISKY],
-        findings_by_node={PUBLIC: ("TRUST_ANYONE",)},
-    )
-    yield scene
-    scene.clear()
-    scene.deleteLater()
+    with classroom_scene(graph) as scene:
+        yield scene
 
 
 def _edge_ref(graph, source, target):
