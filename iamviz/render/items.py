@@ -982,6 +982,20 @@ class _CellGroup:
         self.polylines: list[tuple[QPolygonF, float]] | None = None  # dashed: a polyline and its phase (scene px)
 
 
+def _group_pen(painter: QPainter, style: Style, key: tuple, lod: float) -> tuple[EdgeStyle, QPen, bool]:
+    """Set ``painter`` up for one group of the edge layer (``key``: its style name and whether it is dimmed): its
+    pen (a thin cosmetic one when the edge is a hairline at ``lod``), its opacity, no brush. Returns the edge style,
+    its full pen, and whether it is thin."""
+    theme = style.theme
+    es = theme.edge_style(key[0])
+    pen = style.edge_pen(es)
+    thin = pen.widthF() * lod <= _THIN_PX
+    painter.setOpacity(theme.dim_opacity if key[1] else 1.0)
+    painter.setPen(style.thin_pen(es, lod) if thin else pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    return es, pen, thin
+
+
 class EdgeLayerItem(QGraphicsItem):
     """The plain edges of a dense scene (shown, not lit, not selected) in a few batched calls, cached as a picture.
 
@@ -1147,12 +1161,7 @@ class EdgeLayerItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         flat = _raster(painter)  # segments only into pixels (SVG and PDF keep the curves)
         for key in groups:
-            es = theme.edge_style(key[0])
-            pen = style.edge_pen(es)
-            thin = pen.widthF() * lod <= _THIN_PX
-            painter.setOpacity(theme.dim_opacity if key[1] else 1.0)
-            painter.setPen(style.thin_pen(es, lod) if thin else pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+            es, pen, thin = _group_pen(painter, style, key, lod)
             heads: list[QPainterPath] = []
             for cell in cells:
                 group = self._cell_groups(cell).get(key)
@@ -1191,7 +1200,6 @@ class EdgeLayerItem(QGraphicsItem):
                 if edge.plain:
                     whole.setdefault((edge.style_name, edge.dimmed), []).append(edge)
             self._whole = {key: (edges, None, None) for key, edges in whole.items()}
-        theme = style.theme
         flat = _raster(painter)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for key in groups:
@@ -1199,12 +1207,7 @@ class EdgeLayerItem(QGraphicsItem):
             if found is None:
                 continue
             edges, curves, heads = found
-            es = theme.edge_style(key[0])
-            pen = style.edge_pen(es)
-            thin = pen.widthF() * lod <= _THIN_PX
-            painter.setOpacity(theme.dim_opacity if key[1] else 1.0)
-            painter.setPen(style.thin_pen(es, lod) if thin else pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+            es, _pen, thin = _group_pen(painter, style, key, lod)
             if thin or not flat:
                 if curves is None:
                     curves = QPainterPath()
