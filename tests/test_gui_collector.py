@@ -70,82 +70,66 @@ def quiet_collector(qapp, monkeypatch):
     return collector
 
 
-def test_no_collection_while_a_worker_job_runs(quiet_collector):
-    """A job building a large graph allocates millions of objects; collecting them as they come held the interpreter
-    lock for up to 0.9 s a tick and made the open ~1.3x slower at 20,000 roles."""
-    collections: list[int] = []
+@pytest.fixture
+def collections():
+    """The generations the cyclic collector starts collecting, in order, while the test runs."""
+    started: list[int] = []
 
     def record(phase: str, info: dict) -> None:
         if phase == "start":
-            collections.append(info["generation"])
+            started.append(info["generation"])
 
     gc.callbacks.append(record)
-    try:
-        quiet_collector.job_started(1)
-        refs: list = []
-        _make_cycles(3 * gc.get_threshold()[0], refs)
-        assert quiet_collector.collect_due() == 0 and collections == [] and refs[0]() is not None
-        quiet_collector.job_finished(1)
-        quiet_collector.collect_due()  # the job's leftovers (its garbage too) go to the oldest generation at once
-        assert collections == [] and refs[0]() is not None
-        assert any(isinstance(obj, _Cell) for obj in gc.get_objects(generation=2))
-        gc.collect()  # the next full collection frees its garbage
-        assert refs[0]() is None
-    finally:
-        gc.callbacks.remove(record)
+    yield started
+    gc.callbacks.remove(record)
 
 
-def test_after_a_job_its_survivors_go_to_the_oldest_generation_unwalked(quiet_collector):
+def test_no_collection_while_a_worker_job_runs(quiet_collector, collections):
+    """A job building a large graph allocates millions of objects; collecting them as they come held the interpreter
+    lock for up to 0.9 s a tick and made the open ~1.3x slower at 20,000 roles."""
+    quiet_collector.job_started(1)
+    refs: list = []
+    _make_cycles(3 * gc.get_threshold()[0], refs)
+    assert quiet_collector.collect_due() == 0 and collections == [] and refs[0]() is not None
+    quiet_collector.job_finished(1)
+    quiet_collector.collect_due()  # the job's leftovers (its garbage too) go to the oldest generation at once
+    assert collections == [] and refs[0]() is not None
+    assert any(isinstance(obj, _Cell) for obj in gc.get_objects(generation=2))
+    gc.collect()  # the next full collection frees its garbage
+    assert refs[0]() is None
+
+
+def test_after_a_job_its_survivors_go_to_the_oldest_generation_unwalked(quiet_collector, collections):
     quiet_collector.job_started(2)
     kept = [[i] for i in range(5 * gc.get_threshold()[0])]  # young, alive, tracked
     assert gc.get_count()[0] > gc.get_threshold()[0]
     quiet_collector.job_finished(2)
-    walked: list[int] = []
-
-    def record(phase: str, info: dict) -> None:
-        if phase == "start":
-            walked.append(info["generation"])
-
-    gc.callbacks.append(record)
-    try:
-        quiet_collector.collect_due()
-    finally:
-        gc.callbacks.remove(record)
-    assert walked == []  # moved to the oldest generation without a young collection
+    collections.clear()
+    quiet_collector.collect_due()
+    assert collections == []  # moved to the oldest generation without a young collection
     assert gc.get_count()[0] < gc.get_threshold()[0]
     assert any(kept[0] is obj for obj in gc.get_objects(generation=2))
 
 
-def test_full_collections_wait_for_fifty_times_their_duration(quiet_collector, monkeypatch):
+def test_full_collections_wait_for_fifty_times_their_duration(quiet_collector, collections, monkeypatch):
     """CPython waits until a quarter of the old objects are new before a full collection; the tick cannot see
     those counts, so it spaces full collections by their own cost (collecting the middle generation meanwhile)."""
-    collections: list[int] = []
-
-    def record(phase: str, info: dict) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
 
     def due_for_a_full_collection() -> None:
         for _ in range(gc.get_threshold()[2] + 1):  # the middle generation collected past the oldest's threshold
             gc.collect(1)
         _make_cycles(2 * gc.get_threshold()[0], [])
+        collections.clear()
 
-    gc.callbacks.append(record)
-    try:
-        due_for_a_full_collection()
-        collections.clear()
-        quiet_collector.collect_due()
-        assert collections == [2]
-        ended, took = quiet_collector._last_full
-        monkeypatch.setattr(quiet_collector, "_last_full", (ended, max(took, 1.0)))  # a slow one, just now
-        due_for_a_full_collection()
-        collections.clear()
-        quiet_collector.collect_due()
-        assert collections == [1]
-        monkeypatch.setattr(quiet_collector, "_last_full", (ended - 60.0, 1.0))  # a minute ago, 1 s: 50 s passed
-        due_for_a_full_collection()
-        collections.clear()
-        quiet_collector.collect_due()
-        assert collections == [2]
-    finally:
-        gc.callbacks.remove(record)
+    due_for_a_full_collection()
+    quiet_collector.collect_due()
+    assert collections == [2]
+    ended, took = quiet_collector._last_full
+    monkeypatch.setattr(quiet_collector, "_last_full", (ended, max(took, 1.0)))  # a slow one, just now
+    due_for_a_full_collection()
+    quiet_collector.collect_due()
+    assert collections == [1]
+    monkeypatch.setattr(quiet_collector, "_last_full", (ended - 60.0, 1.0))  # a minute ago, 1 s: 50 s passed
+    due_for_a_full_collection()
+    quiet_collector.collect_due()
+    assert collections == [2]

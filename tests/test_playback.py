@@ -205,37 +205,40 @@ def test_cli_scenarios_text_and_bad_scenario(capsys):
     assert "no scenario 'nope'" in capsys.readouterr().err
 
 
+_ACCOUNT = "arn:aws:iam::111111111111"
+
+
+def _role(name: str, principal: str, inline: list, *, condition: dict | None = None) -> dict:
+    """A role of account 111111111111 whose trust lets ``principal`` call sts:AssumeRole (under ``condition``)."""
+    trust = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if condition is not None:
+        trust["Condition"] = condition
+    return {
+        "RoleName": name,
+        "RoleId": "AROA" + name.upper().ljust(16, "0")[:16],
+        "Arn": f"{_ACCOUNT}:role/{name}",
+        "Path": "/",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust]},
+        "RolePolicyList": inline,
+        "AttachedManagedPolicies": [],
+    }
+
+
+def _may_assume(target: str) -> list:
+    """An inline policy allowing sts:AssumeRole on role ``target`` of account 111111111111."""
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"{_ACCOUNT}:role/{target}"}
+    return [{"PolicyName": "hop", "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}]
+
+
 def _partner_trust_gaad(principal: str) -> dict:
     """One role trusting ``principal`` (an account not loaded), and a second role the first may assume."""
-    account = "arn:aws:iam::111111111111"
-
-    def role(name: str, trust_principal: str, inline: list) -> dict:
-        return {
-            "RoleName": name,
-            "RoleId": "AROA" + name.upper().ljust(16, "0")[:16],
-            "Arn": f"{account}:role/{name}",
-            "Path": "/",
-            "AssumeRolePolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"AWS": trust_principal}, "Action": "sts:AssumeRole"}],
-            },
-            "RolePolicyList": inline,
-            "AttachedManagedPolicies": [],
-        }
-
-    hop = [
-        {
-            "PolicyName": "next",
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"{account}:role/Inner"}],
-            },
-        }
-    ]
     return {
         "UserDetailList": [],
         "GroupDetailList": [],
-        "RoleDetailList": [role("PartnerEntry", principal, hop), role("Inner", f"{account}:role/PartnerEntry", [])],
+        "RoleDetailList": [
+            _role("PartnerEntry", principal, _may_assume("Inner")),
+            _role("Inner", f"{_ACCOUNT}:role/PartnerEntry", []),
+        ],
         "Policies": [],
     }
 
@@ -272,51 +275,20 @@ def test_scenarios_lists_chains_from_an_account_that_is_not_loaded(tmp_path, cap
 
 def _mfa_chain_gaad() -> dict:
     """alice may assume Hop (no condition), Hop's session may assume Vault, whose trust demands MFA."""
-    account = "arn:aws:iam::111111111111"
-
-    def role(name: str, trust: dict, inline: list) -> dict:
-        return {
-            "RoleName": name,
-            "RoleId": "AROA" + name.upper().ljust(16, "0")[:16],
-            "Arn": f"{account}:role/{name}",
-            "Path": "/",
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust]},
-            "RolePolicyList": inline,
-            "AttachedManagedPolicies": [],
-        }
-
-    def may_assume(target: str) -> list:
-        statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"{account}:role/{target}"}
-        return [{"PolicyName": "hop", "PolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}}]
-
-    mfa = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
     return {
         "UserDetailList": [
             {
                 "UserName": "alice",
                 "UserId": "AIDAALICE00000000000",
-                "Arn": f"{account}:user/alice",
+                "Arn": f"{_ACCOUNT}:user/alice",
                 "Path": "/",
-                "UserPolicyList": may_assume("Hop"),
+                "UserPolicyList": _may_assume("Hop"),
             }
         ],
         "GroupDetailList": [],
         "RoleDetailList": [
-            role(
-                "Hop",
-                {"Effect": "Allow", "Principal": {"AWS": f"{account}:user/alice"}, "Action": "sts:AssumeRole"},
-                may_assume("Vault"),
-            ),
-            role(
-                "Vault",
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"{account}:role/Hop"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": mfa,
-                },
-                [],
-            ),
+            _role("Hop", f"{_ACCOUNT}:user/alice", _may_assume("Vault")),
+            _role("Vault", f"{_ACCOUNT}:role/Hop", [], condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
         ],
         "Policies": [],
     }
