@@ -7,7 +7,6 @@ import struct
 
 import pytest
 
-from iamviz.cli import export as cli_export
 from iamviz.cli import main
 
 pytestmark = pytest.mark.gui
@@ -24,7 +23,7 @@ def small_limits(monkeypatch, qapp):
     from iamviz.render import export as render_export
 
     monkeypatch.setattr(render_export, "MAX_PIXELS", 800)
-    monkeypatch.setattr(cli_export, "FIT_PX", 500)
+    monkeypatch.setattr(render_export, "FIT_PX", 500)
 
 
 def test_a_png_too_large_at_scale_1_is_fitted_and_the_note_says_so(small_limits, tmp_path, capsys):

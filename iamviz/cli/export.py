@@ -23,15 +23,10 @@ FORMATS = (".png", ".svg", ".pdf")
 SCENARIO_FORMATS = (*FORMATS, ".gif")  # a GIF is a scenario's animation
 
 
-FIT_PX = 7680
-"""The longest side of a PNG that would pass the 16,384 px a side images may have at its natural size (scale 1),
-as the whole graph of a large account does: an 8K picture of it (pass --width for up to 16,384)."""
-
-
 def _fitted_width(scene: Any, *, title: str | None, legend: bool) -> int | None:
-    """The width that fits the page into :data:`FIT_PX` a side when scale 1 is too large for an image (else
+    """The width that fits the page into ``FIT_PX`` (8K) a side when scale 1 is too large for an image (else
     ``None``); says so."""
-    from iamviz.render.export import MAX_PIXELS, page_layout
+    from iamviz.render.export import FIT_PX, MAX_PIXELS, page_layout
 
     page = page_layout(scene, title=title, legend=legend)
     longest = max(page.width, page.height)
@@ -64,8 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--scale",
         type=float,
         metavar="S",
-        help=f"output pixels per drawing unit (default 1; 2 = crisp); a PNG too large at scale 1 is fitted into "
-        f"{FIT_PX} px a side",
+        help="output pixels per drawing unit (default 1; 2 = crisp); a PNG too large at scale 1 is fitted into 8K",
     )
     size.add_argument("--width", type=int, metavar="PX", help="output width in pixels (overrides --scale)")
     parser.add_argument("--transparent", action="store_true", help="no background (PNG, SVG)")

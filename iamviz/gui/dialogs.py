@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from iamviz import __version__
-from iamviz.render.export import MAX_PIXELS
+from iamviz.render.export import FIT_PX, MAX_PIXELS
 
 COMMON_REGIONS = (
     "",
@@ -145,10 +145,6 @@ SCENARIO_MODES: tuple[tuple[str, str], ...] = (
     ("gif", "The whole scenario as an animated GIF"),
 )
 """What the Export dialog can write while a scenario is loaded: ``(mode, label)``."""
-
-
-FIT_PX = 7680
-"""The longest side the export dialog proposes for a PNG that would be too large at its default scale (8K)."""
 
 
 class ExportDialog(QDialog):

@@ -102,9 +102,7 @@ def scenario_from_chain(graph: TrustGraph, chain: Chain, *, session_prefix: str 
         role = account.roles_by_arn.get(role_arn) if account else None
         if role is None:
             raise InputError(f"role {role_arn} of the chain is not in the loaded accounts")
-        statement = None
-        if hop.statement_index is not None and hop.statement_index < len(role.trust_policy.statements):
-            statement = role.trust_policy.statements[hop.statement_index]
+        statement = _hop_statement(snapshot, hop)
         context = satisfying_context(statement.conditions if statement else ())
         session_name = f"{session_prefix}-{number + 1}"
         chained = session is not None

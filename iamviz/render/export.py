@@ -30,6 +30,9 @@ from iamviz.render.scene import TrustScene
 
 #: Largest raster side we agree to write (px): 16k is four 4K screens across.
 MAX_PIXELS = 16384
+#: The longest side of a PNG whose page would pass :data:`MAX_PIXELS` at its natural size (the whole graph of a large
+#: account): the CLI and the export dialog fit it into an 8K picture instead.
+FIT_PX = 7680
 
 
 def ensure_application() -> QApplication:
