@@ -128,30 +128,38 @@ def _stage_graph(ctx: dict[str, Any]) -> None:
 
 def _stage_edges(ctx: dict[str, Any]) -> None:
     """A second floor, for the graph: its nodes and edges stored again into an empty graph exactly as the build
-    stores them (one TrustEdge each, networkx's dictionaries, the collector paused), with nothing judged. What
-    the build costs above it is finding and judging the edges; what it costs below it, CPython's price of one
-    object and two dictionaries an edge. The copy of the edges' values is made once, untimed."""
+    stores them (one TrustEdge each and networkx's dictionaries for the edges networkx holds, one record each for
+    the account-root expansions, the collector paused), with nothing judged. What the build costs above it is
+    finding and judging the edges; what it costs below it, CPython's price of storing them. The copy of the edges'
+    values is made once, untimed."""
     from iamviz.analysis import trust_graph
-    from iamviz.model.graph import TrustGraph
+    from iamviz.model.graph import AccountGrant, TrustGraph
 
     rows = ctx.get("edge_rows")
     if rows is None or ctx.get("edge_rows_of") is not ctx["graph"]:
         graph = ctx["graph"]
-        rows = ctx["edge_rows"] = [(e.source, e.target, e.key, trust_graph._edge_values(e)) for e in graph.edges()]
+        rows = ctx["edge_rows"] = [
+            (source, target, key, trust_graph._edge_values(data))
+            for source, target, key, data in graph.nx.edges(keys=True, data="edge")
+        ]
+        ctx["edge_grants"] = [(g.root, g.target, g.key, g.members) for g in graph.grants()]
         ctx["edge_nodes"], ctx["edge_rows_of"] = list(graph.nodes()), graph
-    nodes, make = ctx["edge_nodes"], trust_graph._edge_from
+    nodes, grants, make = ctx["edge_nodes"], ctx["edge_grants"], trust_graph._edge_from
     collecting = gc.isenabled()
     gc.disable()
     try:
         started = time.perf_counter()
-        store = trust_graph._EdgeStore(TrustGraph().nx)
+        stored = TrustGraph()
+        store = trust_graph._EdgeStore(stored.nx)
         store.add_nodes(nodes)
         put = store.put
         for source, target, key, values in rows:
             put(source, target, key, make(values, source, target))
+        for root, target, key, members in grants:
+            stored.add_grant(AccountGrant(root=root, target=target, key=key, members=members))
         store.finish()
         ctx["elapsed"] = time.perf_counter() - started
-        del store
+        del store, stored
     finally:
         if collecting:
             gc.enable()

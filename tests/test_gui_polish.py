@@ -150,7 +150,7 @@ def test_hide_rest_focus_hides_lanes_left_empty(qtbot, make_window):
     lonely = next(  # a node whose 1-hop neighbourhood stays in one lane
         n
         for n in layout.positions
-        if {layout.node_lanes[m] for m in (n, *doc.graph.nx.predecessors(n), *doc.graph.nx.successors(n))}
+        if {layout.node_lanes[m] for m in (n, *doc.graph.predecessors(n), *doc.graph.successors(n))}
         == {layout.node_lanes[n]}
     )
     window.select_node(lonely)

@@ -77,7 +77,7 @@ def test_opens_the_classroom_sample_with_one_item_per_node_and_edge(window, clas
     assert doc.focus is None and set(doc.layout.positions) == set(doc.graph.nx.nodes)
     for node in doc.graph.nodes():
         assert window.scene.node_item(node.id) is not None, node.id
-    for source, target, key in doc.graph.nx.edges(keys=True):
+    for source, target, key in ((e.source, e.target, e.key) for e in doc.graph.edges()):
         assert window.scene.edge_item(source, target, key) is not None, (source, target, key)
     assert window.act_export.isEnabled() and window.act_save.isEnabled()
     assert f"{len(doc.graph):,} nodes" in window.status_label.text()

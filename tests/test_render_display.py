@@ -47,7 +47,7 @@ def test_every_graph_edge_is_represented_and_only_drawn_edges_have_items(scene, 
     assert display.bundles, "the generated account should fold some expansions"
     items = [item for item in scene.items() if isinstance(item, EdgeItem)]
     assert len(items) == len(display.edges) < graph.edge_count
-    for source, target, key in graph.nx.edges(keys=True):
+    for source, target, key in ((e.source, e.target, e.key) for e in graph.edges()):
         if source == target:
             continue
         item = scene.edge_item(source, target, key)

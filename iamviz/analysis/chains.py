@@ -19,7 +19,6 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from iamviz.errors import InputError
 from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
@@ -299,8 +298,9 @@ class _Index:
         """``(target, best edge)`` for each role ``node_id`` can assume, by target id."""
         found = self._succ.get(node_id)
         if found is None:
-            nx_graph = self._graph.nx
-            found = self._best(nx_graph._succ[node_id].items()) if node_id in nx_graph else ()
+            graph = self._graph
+            edges = graph.out_edges(node_id) if graph.has_node(node_id) else ()
+            found = self._best((edge.target, edge) for edge in edges)
             self._succ[node_id] = found
         return found
 
@@ -308,8 +308,9 @@ class _Index:
         """``(source, best edge)`` for each node that can assume role ``node_id``, by source id."""
         found = self._pred.get(node_id)
         if found is None:
-            nx_graph = self._graph.nx
-            found = self._best(nx_graph._pred[node_id].items()) if node_id in nx_graph else ()
+            graph = self._graph
+            edges = graph.in_edges(node_id) if graph.has_node(node_id) else ()
+            found = self._best((edge.source, edge) for edge in edges)
             self._pred[node_id] = found
         return found
 
@@ -318,43 +319,37 @@ class _Index:
 
         A generator, so a capped listing stops looking once it has enough chains.
         """
-        nx_graph = self._graph.nx
-        for node_id in sorted(nx_graph):
-            node = nx_graph.nodes[node_id].get("node")
-            if not self._any(nx_graph._succ[node_id]):
+        graph = self._graph
+        for node_id in sorted(graph.nx):
+            node = graph.nx.nodes[node_id].get("node")
+            if not self._any(graph.out_edges(node_id)):
                 continue
-            if node is None or node.kind is not NodeKind.ROLE or not self._any(nx_graph._pred[node_id]):
+            if node is None or node.kind is not NodeKind.ROLE or not self._any(graph.in_edges(node_id)):
                 yield node_id
 
-    def _any(self, neighbours: dict[str, dict[Any, dict[str, Any]]]) -> bool:
-        """Whether any traversable edge is among ``neighbours`` (stops at the first)."""
+    def _any(self, edges: Iterable[TrustEdge]) -> bool:
+        """Whether any traversable edge is among ``edges`` (stops at the first)."""
         decisions = self._decisions
-        for keyed in neighbours.values():
-            for data in keyed.values():
-                edge = data.get("edge")
-                if edge is None or edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
-                    continue
-                if edge.source != edge.target:
-                    return True
+        for edge in edges:
+            if edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
+                continue
+            if edge.source != edge.target:
+                return True
         return False
 
-    def _best(self, neighbours: Iterable[tuple[str, Any]]) -> tuple[tuple[str, TrustEdge], ...]:
+    def _best(self, neighbours: Iterable[tuple[str, TrustEdge]]) -> tuple[tuple[str, TrustEdge], ...]:
+        """The best traversable edge to each other end of ``neighbours`` (``(other end, edge)`` pairs)."""
         decisions = self._decisions
-        out: list[tuple[str, TrustEdge]] = []
-        for other, keyed in neighbours:
-            best: TrustEdge | None = None
-            for data in keyed.values():
-                edge = data.get("edge")
-                if edge is None or edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
-                    continue
-                if edge.source == edge.target:
-                    continue
-                if best is None or _edge_rank(edge) < _edge_rank(best):
-                    best = edge
-            if best is not None:
-                out.append((other, best))
-        out.sort(key=_first)
-        return tuple(out)
+        best: dict[str, TrustEdge] = {}
+        for other, edge in neighbours:
+            if edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
+                continue
+            if edge.source == edge.target:
+                continue
+            found = best.get(other)
+            if found is None or _edge_rank(edge) < _edge_rank(found):
+                best[other] = edge
+        return tuple(sorted(best.items(), key=_first))
 
 
 _CACHE: weakref.WeakKeyDictionary[TrustGraph, dict[tuple[object, ...], _Index]] = weakref.WeakKeyDictionary()
@@ -367,7 +362,13 @@ def _index(graph: TrustGraph, decisions: frozenset[DecisionKind]) -> _Index:
     parallel edges would cost a pass over every edge).
     """
     nx_graph = graph.nx
-    stamp = (id(nx_graph), nx_graph.number_of_nodes(), sum(map(len, nx_graph._succ.values())), decisions)
+    stamp = (
+        id(nx_graph),
+        nx_graph.number_of_nodes(),
+        sum(map(len, nx_graph._succ.values())),
+        graph.grant_count,
+        decisions,
+    )
     per_graph = _CACHE.setdefault(graph, {})
     index = per_graph.get(stamp)
     if index is None:

@@ -21,10 +21,12 @@ How an edge's kind is found, per caller:
   loaded gives NEEDS_CALLER_POLICY.
 
 Account-root trusts are drawn from the account node and expanded to the users and roles of that account whose own
-policies allow ``sts:AssumeRole`` on the role. Cost: each trust statement is visited once per principal it names;
-for root expansion, each account's candidates (principals with an Allow statement that covers ``sts:AssumeRole``)
-are found once, and each candidate keeps its few relevant statements, so a role costs a handful of comparisons per
-candidate instead of a full policy evaluation per user and role.
+policies allow ``sts:AssumeRole`` on the role, kept as one :class:`~iamviz.model.graph.AccountGrant` per trust
+(members alike share their edge's values; roles alike share the members), not as an edge each: at 20,000 roles that
+is 206,000 of the graph's 228,000 edges, which cost more to store than to judge. Cost: each trust statement is
+visited once per principal it names; for root expansion, each account's candidates (principals with an Allow
+statement that covers ``sts:AssumeRole``) are found once, and each candidate keeps its few relevant statements, so a
+role costs a handful of comparisons per candidate instead of a full policy evaluation per user and role.
 """
 
 from __future__ import annotations
@@ -68,7 +70,16 @@ from iamviz.analysis.trust import (
 from iamviz.model.account import Account, Role, Snapshot, User
 from iamviz.model.arn import Arn, account_root
 from iamviz.model.fast import fast_constructor
-from iamviz.model.graph import ANYONE_ID, DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
+from iamviz.model.graph import (
+    ANYONE_ID,
+    AccountGrant,
+    DecisionKind,
+    EdgeKind,
+    Node,
+    NodeKind,
+    TrustEdge,
+    TrustGraph,
+)
 from iamviz.model.policy import (
     Condition,
     Effect,
@@ -200,7 +211,7 @@ class _Row:
     """
 
     values: list[tuple | None]
-    edges: list[tuple[str, tuple]]
+    edges: tuple[tuple[str, tuple], ...]  # shared by the grants of the roles alike: never changed
     pending: frozenset[_ShareClass]
 
 
@@ -1131,27 +1142,34 @@ class _Builder:
         self.add_can_assume(root, pseudo, MatchForm.ACCOUNT, common, via_account_root=True, extra_reasons=(reason,))
 
     def expand_account(self, account: Account, common: dict) -> int:
-        """Draw the edges of an account-root trust to the principals of ``account``; return how many were drawn.
+        """Add the :class:`AccountGrant` of an account-root trust to the principals of ``account``; return how many
+        principals it holds.
 
         Principals whose statements that cover the role are the same (same share class, see
         :class:`_AccountIndex`, cut down by :meth:`_ShareClass.covering`) get the same judgement: the first is
-        judged, the others get a copy of its edge with their own source. Edges come in account order: the same
-        edges, in the same order, as judging every principal. A trust statement whose judgement depends on who the
-        caller is (a condition on a principal key, a Deny in the trust) judges every principal.
+        judged, the others share its values with their own source. Members come in account order: the same
+        edges, in the same order, as judging every principal; roles alike share one members tuple (a :class:`_Row`).
+        A trust statement whose judgement depends on who the caller is (a condition on a principal key, a Deny in
+        the trust) judges every principal.
         """
         index = self.index_of(account)
         role: Role = common["role"]
         role_account_id = common["role_account"].account_id
         positions = self.candidate_positions(index, role)
         candidates = index.candidates
+        role_arn = role.arn
+        key = common["key"]
+        root = account_root(account.account_id)
         if not self.share or common["denies"] or not self.is_independent(common["statement"]):
-            expanded = 0
+            members = []
             for position in positions:
                 entity = candidates[position]
                 caller = self.caller_of(account, entity)
-                expanded += self.add_can_assume(entity.arn, caller, MatchForm.ACCOUNT, common, via_account_root=True)
-            return expanded
-        role_arn = role.arn
+                values = self.can_assume_values(caller, MatchForm.ACCOUNT, common, via_account_root=True)
+                if values is not None:
+                    members.append((entity.arn, values))
+            self.graph.add_grant(AccountGrant(root=root, target=role_arn, key=key, members=tuple(members)))
+            return len(members)
         statement: Statement = common["statement"]
         # What the judgement depends on besides the principal's share: trust statements of other roles with the
         # same conditions, index and Sid judge alike (its principals and actions took part in choosing it, not in
@@ -1168,9 +1186,6 @@ class _Builder:
         shape_id = self.shapes.get(shape)
         if shape_id is None:
             shape_id = self.shapes[shape] = len(self.shapes)
-        key = f"{EdgeKind.CAN_ASSUME}|{common['action']}|{statement.index}"
-        succ = self.store.succ
-        into_role = None if succ is None else self.store.pred.get(role_arn)
         # Which statements cover a role depends on the statements with wildcards (or NotResource) that match it
         # and on those naming it by ARN: roles alike in the first share one row of (source, values) per
         # statement shape, made once; only the classes that name this role (or are classes of one) differ.
@@ -1180,7 +1195,7 @@ class _Builder:
             row = self.rows[(shape_id, matched)] = self.make_row(index, account, shape_id, common)
         naming = index.naming.get(role_arn)
         if positions is index.always_sorted and not naming and not row.pending:
-            rows: Iterable[tuple[str, tuple]] = row.edges
+            rows: tuple[tuple[str, tuple], ...] = row.edges
         else:
             affected = row.pending.union(naming or ())
             base = row.values
@@ -1188,7 +1203,7 @@ class _Builder:
             shares = index.shares
             sources = index.sources
             by_share: dict[_ShareClass, tuple | None] = {}  # the edge's values for each share class, or no edge
-            rows = []
+            found = []
             for position in positions:
                 share = shares[position]
                 if share in affected or position not in always:
@@ -1198,15 +1213,9 @@ class _Builder:
                 else:
                     values = base[position]
                 if values is not None:
-                    rows.append((sources[position], values))
-        make = _new_edge
-        for source, values in rows:
-            edge = make(source, role_arn, *values)
-            out = None if into_role is None else succ.get(source)
-            if out is None or role_arn in out:  # a new node, a graph of another kind, or an edge to replace
-                self.store.put(source, role_arn, key, edge)
-            else:
-                out[role_arn] = into_role[source] = {key: {"edge": edge}}
+                    found.append((sources[position], values))
+            rows = tuple(found)
+        self.graph.add_grant(AccountGrant(root=root, target=role_arn, key=key, members=rows))
         return len(rows)
 
     def make_row(self, index: _AccountIndex, account: Account, shape_id: int, common: dict) -> _Row:
@@ -1227,7 +1236,7 @@ class _Builder:
             values[position] = found
             if found is not None:
                 edges.append((index.sources[position], found))
-        return _Row(values=values, edges=edges, pending=frozenset(pending))
+        return _Row(values=values, edges=tuple(edges), pending=frozenset(pending))
 
     def share_values(self, share: _ShareClass, position: int, account: Account, shape_id: int, common: dict):
         """The values of the edge (see :func:`_edge_values`) that members of ``share`` get, or ``None``: no edge."""

@@ -141,7 +141,7 @@ def neighbourhood(graph: TrustGraph, node_id: str, hops: int) -> set[str]:
     for _ in range(hops):
         nxt = []
         for current in frontier:
-            for other in (*graph.nx.successors(current), *graph.nx.predecessors(current)):
+            for other in (*graph.successors(current), *graph.predecessors(current)):
                 if other not in seen:
                     seen.add(other)
                     nxt.append(other)

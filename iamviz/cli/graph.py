@@ -235,5 +235,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output)
     atomic_write_chunks(path, chunks)
-    print(f"wrote {path} ({graph.nx.number_of_nodes()} nodes, {graph.nx.number_of_edges()} edges)", file=sys.stderr)
+    print(f"wrote {path} ({len(graph)} nodes, {graph.edge_count} edges)", file=sys.stderr)
     return 0

@@ -14,7 +14,6 @@ import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,8 +89,8 @@ class Document:
 
     @property
     def edge_count(self) -> int:
-        """How many edges the graph has (networkx counts by walking all of them: millions on a large account)."""
-        return self.edges if self.edges >= 0 else count_edges(self.graph)
+        """How many edges the graph has, account-root expansions included."""
+        return self.edges if self.edges >= 0 else self.graph.edge_count
 
     @property
     def account_count(self) -> int:
@@ -112,18 +111,6 @@ class Document:
             f"Large graph ({len(self.graph):,} nodes): showing the {len(self.focus):,} around the riskiest and "
             "most connected roles. Use View ▸ Show whole graph to draw everything."
         )
-
-
-def count_edges(graph: TrustGraph, display: DisplayEdges | None = None) -> int:
-    """The number of edges of ``graph``: from the whole graph's ``display`` when given (drawn + folded +
-    self-loops, nothing walked), else at C speed (the multigraph's key dicts, summed)."""
-    succ = getattr(graph.nx, "_succ", None)
-    if succ is None:
-        return graph.edge_count
-    if display is not None:
-        loops = sum(len(targets[node]) for node, targets in succ.items() if node in targets)
-        return len(display.edges) + display.folded_count + loops
-    return sum(map(len, chain.from_iterable(map(dict.values, succ.values()))))
 
 
 # ---- Loading -------------------------------------------------------------------------------------------------
@@ -278,7 +265,7 @@ def build_document(
         risky_edges=risky,
         findings_by_node={k: tuple(v) for k, v in by_node.items()},
         errors=errors,
-        edges=count_edges(graph, display),
+        edges=graph.edge_count,
     )
 
 
@@ -382,9 +369,9 @@ def choose_focus(
     for edge in (display or display_edges(graph)).edges:
         near[edge.source].add(edge.target)
         near[edge.target].add(edge.source)
-    pred = graph.nx.pred
+    count = graph.predecessor_count
     roles = [n.id for n in graph.nodes() if n.kind is NodeKind.ROLE]
-    roles.sort(key=lambda r: (worst.get(r, 9), -len(pred[r]), r))
+    roles.sort(key=lambda r: (worst.get(r, 9), -count(r), r))
     chosen: set[str] = set()
     for role in roles:
         if len(chosen) >= budget:

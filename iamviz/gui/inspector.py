@@ -142,11 +142,10 @@ class InspectorPanel(QWidget):
     def show_edge(self, source: str, target: str, key: str) -> None:
         """Inspect the edge ``source -> target`` with multigraph key ``key``."""
         doc = self.document
-        data = doc.graph.nx.get_edge_data(source, target, key) if doc is not None else None
-        if doc is None or not data:
+        edge: TrustEdge | None = doc.graph.edge(source, target, key) if doc is not None else None
+        if doc is None or edge is None:
             self.clear()
             return
-        edge: TrustEdge = data["edge"]
         self.subject = (source, target, key)
         src, dst = doc.graph.node(source), doc.graph.node(target)
         if edge.kind is EdgeKind.MEMBER_OF:

@@ -669,9 +669,9 @@ class MainWindow(QMainWindow):
         for finding in doc.findings:  # most severe first
             if finding.role_arn in drawn:
                 return finding.role_arn
-        pred = doc.graph.nx.pred  # principals that may assume it (a multigraph's in_degree sums every edge)
+        count = doc.graph.predecessor_count  # principals that may assume it (a multigraph's in_degree sums every edge)
         roles = [n.id for n in doc.graph.nodes() if n.kind is NodeKind.ROLE and n.id in drawn]
-        return max(roles, key=lambda r: (len(pred[r]), r), default=None)
+        return max(roles, key=lambda r: (count(r), r), default=None)
 
     def _show_summary(self) -> None:
         doc = self.document

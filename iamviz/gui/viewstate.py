@@ -53,21 +53,19 @@ def neighbourhood(graph: TrustGraph, node_id: str, hops: int) -> tuple[frozenset
     """The nodes within ``hops`` edges of ``node_id`` (either direction) and the edges among them."""
     if not graph.has_node(node_id):
         return frozenset(), frozenset()
-    nxg = graph.nx
     seen = {node_id}
     frontier = {node_id}
     for _ in range(max(0, hops)):
         nxt: set[str] = set()
         for n in frontier:
-            nxt.update(nxg.predecessors(n))
-            nxt.update(nxg.successors(n))
+            nxt.update(graph.predecessors(n))
+            nxt.update(graph.successors(n))
         frontier = nxt - seen
         seen |= frontier
         if not frontier:
             break
     # The edges out of the nodes found, not every edge of the graph (3.6M at 20,000 roles in the worst mix).
-    succ = getattr(nxg, "_succ", None) or nxg.succ
-    edges = frozenset((s, t, k) for s in seen for t, keys in succ[s].items() if t in seen for k in keys)
+    edges = frozenset((s, t, k) for s in seen for t, k in graph.out_keys(s) if t in seen)
     return frozenset(seen), edges
 
 
@@ -95,7 +93,7 @@ def hidden_nodes(
         flagged: node ids with findings (for ``only_risky``).
         drawn: the nodes drawn at all (a focused large graph); ``None`` means every node.
     """
-    universe = set(drawn) if drawn is not None else set(graph.nx.nodes)
+    universe = set(drawn) if drawn is not None else {n.id for n in graph.nodes()}
     hidden: set[str] = set()
     kinds: set[NodeKind] = set()
     for attribute, node_kinds in _KIND_FILTERS:

@@ -313,8 +313,7 @@ class ScenarioAnimator(QObject):
         seen: set[EdgeRef] = set()
         action = step.api_call.action.lower() if step.api_call else ""
         for source, target in step.edges:
-            keyed = graph.nx.get_edge_data(source, target) or {}
-            candidates = [data["edge"] for data in keyed.values()]
+            candidates = graph.edges_between(source, target)
             exact = [edge for edge in candidates if (edge.action or "").lower() == action]
             for edge in exact or candidates:
                 ref = (edge.source, edge.target, edge.key)

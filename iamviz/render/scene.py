@@ -521,10 +521,10 @@ class TrustScene(QGraphicsScene):
             source, target, key = ref
             if source not in self._nodes or target not in self._nodes:
                 continue
-            data = graph.nx.get_edge_data(source, target, key)
-            if data is None:
+            edge = graph.edge(source, target, key)
+            if edge is None:
                 continue
-            item = EdgeItem(data["edge"], self._style, risky_code=self._risky.get(ref))
+            item = EdgeItem(edge, self._style, risky_code=self._risky.get(ref))
             item.set_badge_visible(False)  # the account edge carries the badge; dozens of copies would hide it
             item.set_geometry(self._nodes[source].scene_box(), self._nodes[target].scene_box())
             item.set_shown(source not in self._hidden and target not in self._hidden)
