@@ -37,6 +37,9 @@ def test_every_query_answers_as_the_whole_graph_does(real_world_dir, make_accoun
         expanded += sum(len(grant.members) for grant in graph.grants())
         assert graph.edge_count == whole.number_of_edges() == len(list(graph.edges()))
         assert _sorted(graph.edges()) == _sorted(data for _, _, data in whole.edges(data="edge"))
+        for kind in (None, *EdgeKind):
+            expected = {s for s, _, data in whole.edges(data="edge") if kind is None or data.kind is kind}
+            assert graph.sources(kind=kind) == expected
         for node_id in whole:
             out = _sorted(data for _, _, data in whole.out_edges(node_id, data="edge"))
             into = _sorted(data for _, _, data in whole.in_edges(node_id, data="edge"))

@@ -234,9 +234,7 @@ class ChainsDialog(QDialog):
         self.target_combo = QComboBox(self)
         self.source_combo.addItem("(anyone who can)", None)
         self.target_combo.addItem("(any role)", None)
-        sources = sorted(
-            {edge.source for edge in graph.edges(kind=EdgeKind.CAN_ASSUME)}, key=lambda n: graph.node(n).label.lower()
-        )
+        sources = sorted(graph.sources(kind=EdgeKind.CAN_ASSUME), key=lambda n: graph.node(n).label.lower())
         roles = sorted(
             (n for n in graph.nodes() if n.kind is NodeKind.ROLE), key=lambda n: (n.account_id or "", n.label.lower())
         )

@@ -242,6 +242,14 @@ class TrustGraph:
             for grant in self.grants():
                 yield from self.grant_edges(grant)
 
+    def sources(self, *, kind: EdgeKind | None = None) -> set[str]:
+        """The nodes with an out-edge (of ``kind``, when given), without making any expanded edge."""
+        found = {source for source, _, data in self.nx.edges(data="edge") if kind is None or data.kind is kind}
+        if kind is None or kind is EdgeKind.CAN_ASSUME:
+            for grant in self.grants():
+                found.update(self.grant_members(grant))
+        return found
+
     def out_edges(self, node_id: str) -> Iterator[TrustEdge]:
         for _, _, data in self.nx.out_edges(node_id, data="edge"):
             yield data

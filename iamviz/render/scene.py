@@ -36,7 +36,6 @@ from iamviz.render.items import (
     Z,
     batches,
     edge_badge,
-    edge_style_name,
     finding_badge,
     legend_entries,
 )
@@ -961,11 +960,6 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
         return False
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
     return w * h * 5 >= smaller
-
-
-def edge_style_names(graph: TrustGraph, risky: Collection[EdgeRef] = ()) -> set[str]:
-    """The edge styles a graph needs (for a legend drawn without a scene)."""
-    return {edge_style_name(e, (e.source, e.target, e.key) in risky) for e in graph.edges() if e.kind in EdgeKind}
 
 
 class _OverviewItem(QGraphicsItem):
