@@ -99,3 +99,26 @@ def test_a_principal_named_beside_its_account_keeps_the_named_edge(named_first, 
     others = [graph.edge(user_arn(f"u{k}"), role_arn("target"), KEY0) for k in range(3)]
     assert all(e is not None and e.via_account_root for e in others)
     assert graph.edge_count == len(list(graph.edges())) == graph.to_networkx().number_of_edges()
+
+
+def test_chains_over_expansions_are_the_chains_over_the_whole_graph(real_world_dir, make_account):
+    from iamviz.analysis.chains import find_chains, reachable_from, who_can_reach
+    from iamviz.model.graph import TrustGraph
+
+    compared = 0
+    for snap in _snapshots(real_world_dir, make_account):
+        graph = build_trust_graph(snap)
+        whole = TrustGraph(snapshot=snap)
+        whole.nx = graph.to_networkx()  # every expanded edge an edge of networkx, no records
+        expanded = sorted({grant.target for grant in graph.grants()})[:40]
+        roles = expanded + sorted(n.id for n in graph.nodes() if n.kind is NodeKind.ROLE)[:10]
+        members = sorted({source for grant in graph.grants() for source, _ in grant.members})[:30]
+        for role_id in roles:
+            assert who_can_reach(graph, role_id) == who_can_reach(whole, role_id)
+            assert find_chains(graph, target=role_id, limit=50) == find_chains(whole, target=role_id, limit=50)
+            compared += role_id in expanded
+        for source in members + sorted(graph.sources(kind=EdgeKind.CAN_ASSUME))[:10]:
+            assert reachable_from(graph, source) == reachable_from(whole, source)
+            assert find_chains(graph, source=source, limit=50) == find_chains(whole, source=source, limit=50)
+        assert find_chains(graph, limit=100) == find_chains(whole, limit=100)
+    assert compared > 50  # roles reached through account-root expansions

@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from iamviz.errors import InputError
-from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph
+from iamviz.model.graph import DecisionKind, EdgeKind, Node, NodeKind, TrustEdge, TrustGraph, edge_from_row
 
 DEFAULT_MAX_HOPS = 5
 DEFAULT_LIMIT = 1000
@@ -293,14 +293,22 @@ class _Index:
         self._decisions = decisions
         self._succ: dict[str, tuple[tuple[str, TrustEdge], ...]] = {}
         self._pred: dict[str, tuple[tuple[str, TrustEdge], ...]] = {}
+        self._ranks: dict[int, tuple[tuple | None, tuple]] = {}  # id(values) -> (rank or None, values kept alive)
 
     def succ(self, node_id: str) -> tuple[tuple[str, TrustEdge], ...]:
         """``(target, best edge)`` for each role ``node_id`` can assume, by target id."""
         found = self._succ.get(node_id)
         if found is None:
             graph = self._graph
-            edges = graph.out_edges(node_id) if graph.has_node(node_id) else ()
-            found = self._best((edge.target, edge) for edge in edges)
+            if not graph.has_node(node_id):
+                found = ()
+            else:
+                plain = (
+                    (target, data.get("edge"))
+                    for target, keyed in graph.nx._succ[node_id].items()
+                    for data in keyed.values()
+                )
+                found = self._best(plain, ((row[1], row) for row in graph.expanded_out(node_id)))
             self._succ[node_id] = found
         return found
 
@@ -309,8 +317,15 @@ class _Index:
         found = self._pred.get(node_id)
         if found is None:
             graph = self._graph
-            edges = graph.in_edges(node_id) if graph.has_node(node_id) else ()
-            found = self._best((edge.source, edge) for edge in edges)
+            if not graph.has_node(node_id):
+                found = ()
+            else:
+                plain = (
+                    (source, data.get("edge"))
+                    for source, keyed in graph.nx._pred[node_id].items()
+                    for data in keyed.values()
+                )
+                found = self._best(plain, ((row[0], row) for row in graph.expanded_in(node_id)))
             self._pred[node_id] = found
         return found
 
@@ -337,21 +352,52 @@ class _Index:
                 return True
         return False
 
-    def _best(self, neighbours: Iterable[tuple[str, TrustEdge]]) -> tuple[tuple[str, TrustEdge], ...]:
-        """The best traversable edge to each other end of ``neighbours`` (``(other end, edge)`` pairs)."""
-        decisions = self._decisions
-        best: dict[str, TrustEdge] = {}
-        for other, edge in neighbours:
-            if edge.kind is not EdgeKind.CAN_ASSUME or edge.decision not in decisions:
+    def _traversable(self, edge: TrustEdge | None) -> bool:
+        return (
+            edge is not None
+            and edge.kind is EdgeKind.CAN_ASSUME
+            and edge.decision in self._decisions
+            and edge.source != edge.target
+        )
+
+    def _best(
+        self,
+        plain: Iterable[tuple[str, TrustEdge | None]],
+        expanded: Iterable[tuple[str, tuple[str, str, tuple]]],
+    ) -> tuple[tuple[str, TrustEdge], ...]:
+        """The best traversable edge to each other end: of ``plain`` ``(other end, edge)`` pairs and ``expanded``
+        ``(other end, expansion row)`` pairs. Rows are ranked by their values (shared by principals alike: ranked
+        once each) and only the winners are made into edges."""
+        best: dict[str, tuple[tuple, object]] = {}
+        for other, edge in plain:
+            if not self._traversable(edge):
                 continue
-            if edge.source == edge.target:
+            rank = _edge_rank(edge)
+            found = best.get(other)
+            if found is None or rank < found[0]:
+                best[other] = (rank, edge)
+        ranks = self._ranks
+        for other, row in expanded:
+            source, target, values = row
+            if source == target:
+                continue
+            rank = ranks.get(id(values), _MISSING)
+            if rank is _MISSING:
+                edge = edge_from_row(source, target, values)
+                rank = ranks[id(values)] = (_edge_rank(edge) if self._traversable(edge) else None, values)
+            if rank[0] is None:
                 continue
             found = best.get(other)
-            if found is None or _edge_rank(edge) < _edge_rank(found):
-                best[other] = edge
-        return tuple(sorted(best.items(), key=_first))
+            if found is None or rank[0] < found[0]:
+                best[other] = (rank[0], row)
+        out = []
+        for other in sorted(best):
+            item = best[other][1]
+            out.append((other, item if isinstance(item, TrustEdge) else edge_from_row(*item)))
+        return tuple(out)
 
 
+_MISSING = object()
 _CACHE: weakref.WeakKeyDictionary[TrustGraph, dict[tuple[object, ...], _Index]] = weakref.WeakKeyDictionary()
 
 

@@ -130,6 +130,11 @@ class AccountGrant:
 _new_edge = fast_constructor(TrustEdge)
 
 
+def edge_from_row(source: str, target: str, values: tuple) -> TrustEdge:
+    """The edge of an expansion row (see :meth:`TrustGraph.expanded_in`)."""
+    return _new_edge(source, target, *values)
+
+
 class TrustGraph:
     """The trust graph of a snapshot. Build it with ``iamviz.analysis.build_trust_graph``.
 
@@ -197,12 +202,35 @@ class TrustGraph:
 
     def grant_edges(self, grant: AccountGrant) -> Iterator[TrustEdge]:
         """The edges ``grant`` stands for, in member order (those ``nx`` holds too are left out)."""
+        for source, target, values in self._grant_rows(grant, self.nx._pred.get(grant.target) or {}):
+            yield _new_edge(source, target, *values)
+
+    @staticmethod
+    def _grant_rows(grant: AccountGrant, into: dict) -> Iterator[tuple[str, str, tuple]]:
         target, key = grant.target, grant.key
-        succ = self.nx._succ
         for source, values in grant.members:
-            keyed = succ[source].get(target)
+            keyed = into.get(source)
             if keyed is None or key not in keyed:
-                yield _new_edge(source, target, *values)
+                yield source, target, values
+
+    def expanded_in(self, node_id: str) -> Iterator[tuple[str, str, tuple]]:
+        """The account-root expansions into ``node_id`` as ``(source, target, values)`` rows, none made into an
+        edge (:func:`edge_from_row` makes one); those ``nx`` holds too are left out."""
+        by_key = self._grants.get(node_id)
+        if by_key is not None:
+            into = self.nx._pred.get(node_id) or {}
+            for grant in by_key.values():
+                yield from self._grant_rows(grant, into)
+
+    def expanded_out(self, node_id: str) -> Iterator[tuple[str, str, tuple]]:
+        """The account-root expansions out of ``node_id`` as ``(source, target, values)`` rows (see
+        :meth:`expanded_in`)."""
+        if self._grants:
+            out = self.nx._succ.get(node_id) or {}
+            for grant, values in self._grants_from(node_id):
+                keyed = out.get(grant.target)
+                if keyed is None or grant.key not in keyed:
+                    yield node_id, grant.target, values
 
     def grant_members(self, grant: AccountGrant) -> dict[str, tuple]:
         """``grant``'s members as a dict, source -> values (made once per members tuple, which roles alike share)."""
@@ -227,10 +255,6 @@ class TrustGraph:
             self._by_source = index
         return index.get(source, [])
 
-    def _shadowed(self, source: str, target: str, key: str) -> bool:
-        keyed = self.nx._succ[source].get(target)
-        return keyed is not None and key in keyed
-
     # --- edges, expansions included -------------------------------------------------------------------------
 
     def edges(self, *, kind: EdgeKind | None = None) -> Iterator[TrustEdge]:
@@ -253,10 +277,8 @@ class TrustGraph:
     def out_edges(self, node_id: str) -> Iterator[TrustEdge]:
         for _, _, data in self.nx.out_edges(node_id, data="edge"):
             yield data
-        if self._grants:
-            for grant, values in self._grants_from(node_id):
-                if not self._shadowed(node_id, grant.target, grant.key):
-                    yield _new_edge(node_id, grant.target, *values)
+        for source, target, values in self.expanded_out(node_id):
+            yield _new_edge(source, target, *values)
 
     def out_keys(self, node_id: str) -> Iterator[tuple[str, str]]:
         """``(target, key)`` of each of ``node_id``'s out-edges, as :meth:`out_edges` orders them (none made)."""
@@ -264,8 +286,10 @@ class TrustGraph:
             for key in keyed:
                 yield target, key
         if self._grants:
+            out = self.nx._succ[node_id]
             for grant, _values in self._grants_from(node_id):
-                if not self._shadowed(node_id, grant.target, grant.key):
+                keyed = out.get(grant.target)
+                if keyed is None or grant.key not in keyed:
                     yield grant.target, grant.key
 
     def in_edges(self, node_id: str) -> Iterator[TrustEdge]:
