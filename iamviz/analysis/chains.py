@@ -10,6 +10,11 @@ Role chaining caps the new session at one hour ([TERMS], [ARAPI]): a hop whose c
 *chained*, and a chained hop into a role configured for longer sessions (``MaxSessionDuration`` > 3600), or asked
 for a longer ``duration_seconds``, is *capped*: the caller gets at most one hour, and a longer request fails.
 
+MFA is brought once, by an IAM user (or a principal of another account) at the chain's first call, and stays with
+the sessions that follow: ``aws:MultiFactorAuthPresent`` is present only in temporary credentials made with MFA
+(rulebook §6.3). A chain that starts at an AWS service, a SAML or OIDC provider, or a role that only they can
+assume never has it: such a chain cannot pass a hop that requires ``MFA``, and is not listed.
+
 Paths can explode combinatorially, so enumeration stops at ``limit`` chains (shortest first) and says so.
 """
 
@@ -27,6 +32,10 @@ DEFAULT_MAX_HOPS = 5
 DEFAULT_LIMIT = 1000
 CHAINED_SESSION_LIMIT = 3600  # seconds: role chaining caps a session at one hour
 _MAX_EXPANSIONS = 250_000  # partial paths explored for a source-to-target query before giving up
+
+MFA = "MFA"
+"""The requirement of a hop whose trust needs ``aws:MultiFactorAuthPresent`` or ``aws:MultiFactorAuthAge``."""
+_NO_MFA_KINDS = frozenset({NodeKind.SERVICE, NodeKind.SAML_PROVIDER, NodeKind.OIDC_PROVIDER})
 
 TRAVERSABLE = frozenset({DecisionKind.ALLOWED, DecisionKind.CONDITIONAL, DecisionKind.NEEDS_CALLER_POLICY})
 """Decision kinds a chain may pass through by default; UNKNOWN never counts as allowed."""
@@ -211,9 +220,19 @@ def who_can_reach(
     max_hops: int = DEFAULT_MAX_HOPS,
     decisions: Collection[DecisionKind] = TRAVERSABLE,
 ) -> dict[str, int]:
-    """Every node that can reach role ``target`` within ``max_hops``, with the fewest hops it needs."""
+    """Every node that can reach role ``target`` within ``max_hops``, with the fewest hops it needs (a node that
+    cannot bring MFA only over hops that do not need it)."""
     index = _index(graph, frozenset(decisions))
-    return _distances(index.pred, target, max_hops)
+    found = _distances(index.pred, target, max_hops)
+    blocked = [node for node in found if index.cannot_bring_mfa(node)]
+    if blocked:
+        plain = _distances(lambda n: tuple(i for i in index.pred(n) if MFA not in i[1].requirements), target, max_hops)
+        for node in blocked:
+            if node in plain:
+                found[node] = plain[node]
+            else:
+                del found[node]
+    return found
 
 
 def reachable_from(
@@ -225,7 +244,7 @@ def reachable_from(
 ) -> dict[str, int]:
     """Every role ``source`` can reach within ``max_hops``, with the fewest hops it needs."""
     index = _index(graph, frozenset(decisions))
-    return _distances(index.succ, source, max_hops)
+    return _distances(index.succ_for(source), source, max_hops)
 
 
 def is_role_session(node: Node) -> bool:
@@ -294,6 +313,36 @@ class _Index:
         self._succ: dict[str, tuple[tuple[str, TrustEdge], ...]] = {}
         self._pred: dict[str, tuple[tuple[str, TrustEdge], ...]] = {}
         self._ranks: dict[int, tuple[tuple | None, tuple]] = {}  # id(values) -> (rank or None, values kept alive)
+        self._no_mfa: dict[str, bool] = {}
+
+    def cannot_bring_mfa(self, node_id: str) -> bool:
+        """Whether a chain starting at ``node_id`` can never present MFA: an AWS service, a SAML or OIDC provider
+        (their sessions lack ``aws:MultiFactorAuthPresent``), or a role only they can assume."""
+        found = self._no_mfa.get(node_id)
+        if found is None:
+            graph = self._graph
+            node = graph.nx.nodes[node_id].get("node") if graph.has_node(node_id) else None
+            if node is None:
+                found = False
+            elif node.kind in _NO_MFA_KINDS:
+                found = True
+            elif node.kind is NodeKind.ROLE:
+                callers = [graph.nx.nodes[source].get("node") for source, _ in self.pred(node_id)]
+                found = bool(callers) and all(c is not None and c.kind in _NO_MFA_KINDS for c in callers)
+            else:
+                found = False
+            self._no_mfa[node_id] = found
+        return found
+
+    def succ_for(self, start: str) -> Callable[[str], tuple[tuple[str, TrustEdge], ...]]:
+        """:meth:`succ` for the chains starting at ``start``: without the hops needing MFA when it cannot bring it."""
+        if not self.cannot_bring_mfa(start):
+            return self.succ
+
+        def without_mfa(node_id: str) -> tuple[tuple[str, TrustEdge], ...]:
+            return tuple(item for item in self.succ(node_id) if MFA not in item[1].requirements)
+
+        return without_mfa
 
     def succ(self, node_id: str) -> tuple[tuple[str, TrustEdge], ...]:
         """``(target, best edge)`` for each role ``node_id`` can assume, by target id."""
@@ -466,10 +515,11 @@ def _forward(
     found: list[_Path] = []
     expansions = 0
     for start in starts:
+        succ = index.succ_for(start)
         queue: deque[tuple[tuple[str, ...], _Path]] = deque([((start,), ())])
         while queue:
             nodes, path = queue.popleft()
-            for other, edge in index.succ(nodes[-1]):
+            for other, edge in succ(nodes[-1]):
                 if other in nodes:
                     continue
                 expansions += 1
@@ -480,7 +530,7 @@ def _forward(
                     found.append(extended)
                     if len(found) >= limit:
                         return found, True
-                if len(extended) < max_hops and index.succ(other):  # a dead end extends nothing
+                if len(extended) < max_hops and succ(other):  # a dead end extends nothing
                     queue.append(((*nodes, other), extended))
     return found, False
 
@@ -496,9 +546,10 @@ def _backward(index: _Index, target: str, max_hops: int, limit: int) -> tuple[li
             if other in nodes:
                 continue
             extended = (edge, *path)
-            found.append(extended)
-            if len(found) >= limit:
-                return found, True
+            if not index.cannot_bring_mfa(other) or not any(MFA in hop.requirements for hop in extended):
+                found.append(extended)
+                if len(found) >= limit:
+                    return found, True
             queue.append(((other, *nodes), extended))
     return found, False
 
@@ -509,12 +560,13 @@ def _between(index: _Index, source: str, target: str, max_hops: int, limit: int)
     if source not in distance:
         return [], False
     found: list[_Path] = []
+    succ = index.succ_for(source)
     queue: deque[tuple[tuple[str, ...], _Path]] = deque([((source,), ())])
     expansions = 0
     while queue:
         nodes, path = queue.popleft()
         budget = max_hops - len(path) - 1
-        for other, edge in index.succ(nodes[-1]):
+        for other, edge in succ(nodes[-1]):
             if other in nodes or distance.get(other, max_hops + 1) > budget:
                 continue
             expansions += 1
