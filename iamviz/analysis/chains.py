@@ -327,12 +327,27 @@ class _Index:
             elif node.kind in _NO_MFA_KINDS:
                 found = True
             elif node.kind is NodeKind.ROLE:
-                callers = [graph.nx.nodes[source].get("node") for source, _ in self.pred(node_id)]
-                found = bool(callers) and all(c is not None and c.kind in _NO_MFA_KINDS for c in callers)
+                found = self._only_sessions_without_mfa(node_id)
             else:
                 found = False
             self._no_mfa[node_id] = found
         return found
+
+    def _only_sessions_without_mfa(self, role: str) -> bool:
+        """Whether ``role`` has callers and all of them are services or SAML/OIDC providers (stops at the first
+        other caller: users and roles of account-root expansions are read only when nothing else answered)."""
+        nodes = self._graph.nx._node
+        callers = False
+        for source, keyed in self._graph.nx._pred[role].items():
+            if any(self._traversable(data.get("edge")) for data in keyed.values()):
+                node = nodes[source].get("node")
+                if node is None or node.kind not in _NO_MFA_KINDS:
+                    return False
+                callers = True
+        for row in self._graph.expanded_in(role):
+            if self._traversable(edge_from_row(*row)):
+                return False  # a user or role of the account
+        return callers
 
     def succ_for(self, start: str) -> Callable[[str], tuple[tuple[str, TrustEdge], ...]]:
         """:meth:`succ` for the chains starting at ``start``: without the hops needing MFA when it cannot bring it."""
@@ -537,20 +552,21 @@ def _forward(
 
 def _backward(index: _Index, target: str, max_hops: int, limit: int) -> tuple[list[_Path], bool]:
     found: list[_Path] = []
-    queue: deque[tuple[tuple[str, ...], _Path]] = deque([((target,), ())])
+    queue: deque[tuple[tuple[str, ...], _Path, bool]] = deque([((target,), (), False)])
     while queue:
-        nodes, path = queue.popleft()  # nodes[0] is where the partial chain starts; path runs to the target
+        nodes, path, needs_mfa = queue.popleft()  # nodes[0] starts the partial chain; path runs to the target
         if len(path) >= max_hops:
             continue
         for other, edge in index.pred(nodes[0]):
             if other in nodes:
                 continue
             extended = (edge, *path)
-            if not index.cannot_bring_mfa(other) or not any(MFA in hop.requirements for hop in extended):
+            mfa = needs_mfa or MFA in edge.requirements
+            if not mfa or not index.cannot_bring_mfa(other):
                 found.append(extended)
                 if len(found) >= limit:
                     return found, True
-            queue.append(((other, *nodes), extended))
+            queue.append(((other, *nodes), extended, mfa))
     return found, False
 
 
