@@ -363,35 +363,26 @@ class _Index:
         """``(target, best edge)`` for each role ``node_id`` can assume, by target id."""
         found = self._succ.get(node_id)
         if found is None:
-            graph = self._graph
-            if not graph.has_node(node_id):
-                found = ()
-            else:
-                plain = (
-                    (target, data.get("edge"))
-                    for target, keyed in graph.nx._succ[node_id].items()
-                    for data in keyed.values()
-                )
-                found = self._best(plain, ((row[1], row) for row in graph.expanded_out(node_id)))
-            self._succ[node_id] = found
+            found = self._succ[node_id] = self._adjacent(node_id, outgoing=True)
         return found
 
     def pred(self, node_id: str) -> tuple[tuple[str, TrustEdge], ...]:
         """``(source, best edge)`` for each node that can assume role ``node_id``, by source id."""
         found = self._pred.get(node_id)
         if found is None:
-            graph = self._graph
-            if not graph.has_node(node_id):
-                found = ()
-            else:
-                plain = (
-                    (source, data.get("edge"))
-                    for source, keyed in graph.nx._pred[node_id].items()
-                    for data in keyed.values()
-                )
-                found = self._best(plain, ((row[0], row) for row in graph.expanded_in(node_id)))
-            self._pred[node_id] = found
+            found = self._pred[node_id] = self._adjacent(node_id, outgoing=False)
         return found
+
+    def _adjacent(self, node_id: str, *, outgoing: bool) -> tuple[tuple[str, TrustEdge], ...]:
+        """The best traversable edge to each neighbour on one side of ``node_id`` (see :meth:`_best`)."""
+        graph = self._graph
+        if not graph.has_node(node_id):
+            return ()
+        side = graph.nx._succ if outgoing else graph.nx._pred
+        plain = ((other, data.get("edge")) for other, keyed in side[node_id].items() for data in keyed.values())
+        if outgoing:
+            return self._best(plain, ((row[1], row) for row in graph.expanded_out(node_id)))
+        return self._best(plain, ((row[0], row) for row in graph.expanded_in(node_id)))
 
     def origins(self) -> Iterator[str]:
         """Identity sources, by id: nodes with a traversable out-edge that are not roles, or roles nothing can assume.
