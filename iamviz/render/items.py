@@ -957,6 +957,7 @@ def _flatten(piece: _Piece) -> list[QPointF]:
 _LAYER_ORDER = ("member-of", "allowed", "unknown", "needs-caller-policy", "conditional", "risky")
 #: The edge layer's cells (scene px): a frame draws the pieces of curve in the cells it overlaps.
 _LAYER_CELL = 256.0
+_LAYER_TILE = 8  # cells a side of the tiles in which the edge layer cuts and indexes edges (2,048 scene px)
 
 
 def batches(style: Style, style_name: str, lod: float) -> bool:
@@ -1022,6 +1023,9 @@ class EdgeLayerItem(QGraphicsItem):
         self._chords: dict[_Group, list[QLineF]] | None = None
         self._names: set[str] | None = None  # the edges' style names
         self._reach = 0.0
+        self._tiles: dict[tuple[int, int], list[EdgeItem]] = {}  # tile -> the edges whose curve may enter it
+        self._tiles_done: set[tuple[int, int]] = set()
+        self._indexed: set[EdgeItem] = set()
         self._whole: dict[_Group, tuple[list[EdgeItem], QPainterPath | None, QPainterPath | None]] | None = None
         self.full_ms = 0.0
         """How long the layer's last drawing of (at least half of) a whole frame took: what a frame of this view costs
@@ -1057,30 +1061,63 @@ class EdgeLayerItem(QGraphicsItem):
     def shape(self) -> QPainterPath:
         return QPainterPath()
 
-    def _index(self) -> dict[tuple[int, int], list[tuple[EdgeItem, int, int]]]:
-        cells: dict[tuple[int, int], list[tuple[EdgeItem, int, int]]] = {}
-        arrows: dict[tuple[int, int], list[EdgeItem]] = {}
-        size = _LAYER_CELL
-        reach = 0.0
+    def _ensure_cells(self, x0: int, y0: int, x1: int, y1: int) -> None:
+        """Index the pieces of every edge that may have a piece (or an arrowhead) in cells ``x0..x1, y0..y1``.
+
+        Edges are cut into pieces and indexed a tile of :data:`_LAYER_TILE` cells at a time, when a paint first
+        needs that tile: the first frame of a 20,000-role graph at a readable zoom cut every one of its 22,000 edges
+        (seconds), where the view shows a few hundred. An edge is bucketed by its curve's control points, which hold
+        the whole curve, its pieces' middles and its arrowhead's tip, so a tile's bucket lists every edge with a
+        piece in the tile.
+        """
+        if self._cells is None:
+            self._cells, self._arrows, self._tiles_done, self._indexed = {}, {}, set(), set()
+            self._tiles = self._bucket()
+        tile = _LAYER_TILE
+        for tx in range(x0 // tile, x1 // tile + 1):
+            for ty in range(y0 // tile, y1 // tile + 1):
+                if (tx, ty) in self._tiles_done:
+                    continue
+                self._tiles_done.add((tx, ty))
+                for edge in self._tiles.get((tx, ty), ()):
+                    if edge not in self._indexed:
+                        self._indexed.add(edge)
+                        self._index_edge(edge)
+
+    def _bucket(self) -> dict[tuple[int, int], list[EdgeItem]]:
+        tiles: dict[tuple[int, int], list[EdgeItem]] = {}
+        span = _LAYER_CELL * _LAYER_TILE
         for edge in self._edges():
-            pieces = edge._cut_pieces()
-            start, cell = 0, None
-            for index, piece in enumerate(pieces):
-                half_w, half_h = (piece[2] - piece[0]) / 2, (piece[3] - piece[1]) / 2
-                reach = max(reach, half_w, half_h)
-                here = (int((piece[0] + half_w) // size), int((piece[1] + half_h) // size))  # its middle's cell
-                if here != cell:
-                    if cell is not None:
-                        cells.setdefault(cell, []).append((edge, start, index - 1))
-                    start, cell = index, here
-            if cell is not None:
-                cells.setdefault(cell, []).append((edge, start, len(pieces) - 1))
+            rect = edge._path.controlPointRect()
             if edge._has_arrow:
-                tip = edge._arrow.at(0)
-                arrows.setdefault((int(tip.x() // size), int(tip.y() // size)), []).append(edge)
-        self._arrows = arrows
-        self._reach = reach + 16  # a piece reaches this far from its middle (arrowheads too)
-        return cells
+                rect = rect.united(edge._arrow.boundingRect())
+            for tx in range(int(rect.left() // span), int(rect.right() // span) + 1):
+                for ty in range(int(rect.top() // span), int(rect.bottom() // span) + 1):
+                    tiles.setdefault((tx, ty), []).append(edge)
+        return tiles
+
+    def _index_edge(self, edge: EdgeItem) -> None:
+        """Add ``edge``'s pieces to the cells where their middles lie, and its arrowhead to its tip's cell."""
+        cells = self._cells
+        assert cells is not None
+        size = _LAYER_CELL
+        reach = self._reach
+        pieces = edge._cut_pieces()
+        start, cell = 0, None
+        for index, piece in enumerate(pieces):
+            half_w, half_h = (piece[2] - piece[0]) / 2, (piece[3] - piece[1]) / 2
+            reach = max(reach, half_w + 16, half_h + 16)  # a piece reaches this far from its middle (arrowheads too)
+            here = (int((piece[0] + half_w) // size), int((piece[1] + half_h) // size))  # its middle's cell
+            if here != cell:
+                if cell is not None:
+                    cells.setdefault(cell, []).append((edge, start, index - 1))
+                start, cell = index, here
+        if cell is not None:
+            cells.setdefault(cell, []).append((edge, start, len(pieces) - 1))
+        if edge._has_arrow:
+            tip = edge._arrow.at(0)
+            self._arrows.setdefault((int(tip.x() // size), int(tip.y() // size)), []).append(edge)
+        self._reach = reach
 
     def _cell_groups(self, cell: tuple[int, int]) -> dict[_Group, _CellGroup]:
         groups = self._groups.get(cell)
@@ -1150,12 +1187,16 @@ class EdgeLayerItem(QGraphicsItem):
             painter.restore()
             self.full_ms = (time.perf_counter() - started) * 1000.0
             return
-        if self._cells is None:
-            self._cells = self._index()
-        reach = self._reach + 2 * theme.highlight_width + 8  # (pen widths)
         size = _LAYER_CELL
-        x0, x1 = int((exposed.left() - reach) // size), int((exposed.right() + reach) // size)
-        y0, y1 = int((exposed.top() - reach) // size), int((exposed.bottom() + reach) // size)
+        while True:  # the cells a piece drawn here may sit in, as far as the pieces indexed so far reach
+            reach = self._reach + 2 * theme.highlight_width + 8  # (pen widths)
+            x0, x1 = int((exposed.left() - reach) // size), int((exposed.right() + reach) // size)
+            y0, y1 = int((exposed.top() - reach) // size), int((exposed.bottom() + reach) // size)
+            known = self._reach
+            self._ensure_cells(x0, y0, x1, y1)
+            if self._reach == known:
+                break
+        assert self._cells is not None
         cells = sorted(c for c in self._cells.keys() | self._arrows.keys() if x0 <= c[0] <= x1 and y0 <= c[1] <= y1)
         # Always antialiased: the picture is kept, and a pan only draws the strip that came into view (cheap).
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
