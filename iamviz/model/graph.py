@@ -225,12 +225,17 @@ class TrustGraph:
     def expanded_out(self, node_id: str) -> Iterator[tuple[str, str, tuple]]:
         """The account-root expansions out of ``node_id`` as ``(source, target, values)`` rows (see
         :meth:`expanded_in`)."""
+        for grant, values in self._expanded_from(node_id):
+            yield node_id, grant.target, values
+
+    def _expanded_from(self, node_id: str) -> Iterator[tuple[AccountGrant, tuple]]:
+        """The records ``node_id`` is a member of, with its values, but those whose edge ``nx`` holds too."""
         if self._grants:
             out = self.nx._succ.get(node_id) or {}
             for grant, values in self._grants_from(node_id):
                 keyed = out.get(grant.target)
                 if keyed is None or grant.key not in keyed:
-                    yield node_id, grant.target, values
+                    yield grant, values
 
     def grant_members(self, grant: AccountGrant) -> dict[str, tuple]:
         """``grant``'s members as a dict, source -> values (made once per members tuple, which roles alike share)."""
@@ -285,12 +290,8 @@ class TrustGraph:
         for target, keyed in self.nx._succ[node_id].items():
             for key in keyed:
                 yield target, key
-        if self._grants:
-            out = self.nx._succ[node_id]
-            for grant, _values in self._grants_from(node_id):
-                keyed = out.get(grant.target)
-                if keyed is None or grant.key not in keyed:
-                    yield grant.target, grant.key
+        for grant, _values in self._expanded_from(node_id):
+            yield grant.target, grant.key
 
     def in_edges(self, node_id: str) -> Iterator[TrustEdge]:
         for _, _, data in self.nx.in_edges(node_id, data="edge"):
