@@ -142,16 +142,21 @@ def test_a_refused_hop_over_a_folded_edge_flashes_its_way(scene, animator, graph
     assert all(_distance_to_polyline(trunk.pointAtPercent(0.5 + i / 40), flash) <= ON_PATH_PX for i in range(21))
 
 
-def test_a_drawn_edge_and_a_folded_edge_drawn_again_are_followed_as_drawn(scene, animator, graph):
-    ref, _ = _folded_hops(scene, graph)[0]
-    scene.node_item(ref[0]).setSelected(True)  # a selected principal has its folded edges drawn again
-    assert ref in scene.revealed_refs()
+def _assert_followed_as_drawn(scene, animator, graph, ref) -> None:
+    """The hop over ``ref`` follows the edge's own drawn path: no account edge to go through, no route of its own."""
     scenario, step = _assume_step(graph, ref)
     animator.set_scenario(scenario)
     animator.show_step(step.index)
     geometry = animator.hop_geometry(step)
     assert geometry.via is None and animator.route is None
     assert geometry.edge_path == scene.edge_item(*ref).path()
+
+
+def test_a_drawn_edge_and_a_folded_edge_drawn_again_are_followed_as_drawn(scene, animator, graph):
+    ref, _ = _folded_hops(scene, graph)[0]
+    scene.node_item(ref[0]).setSelected(True)  # a selected principal has its folded edges drawn again
+    assert ref in scene.revealed_refs()
+    _assert_followed_as_drawn(scene, animator, graph, ref)
     assert scene.edge_item(*ref).highlighted
     scene.clearSelection()
     # an edge drawn on its own (not folded): its own path, no route of the player's
@@ -166,9 +171,4 @@ def test_a_drawn_edge_and_a_folded_edge_drawn_again_are_followed_as_drawn(scene,
             for c in find_chains(graph, source=ref[0], target=ref[1], limit=5)
         )
     )
-    scenario, step = _assume_step(graph, drawn)
-    animator.set_scenario(scenario)
-    animator.show_step(step.index)
-    geometry = animator.hop_geometry(step)
-    assert geometry.via is None and animator.route is None
-    assert geometry.edge_path == scene.edge_item(*drawn).path()
+    _assert_followed_as_drawn(scene, animator, graph, drawn)
